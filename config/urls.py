@@ -1,0 +1,18 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+# The admin login goes through allauth, so it is rate-limited and verification-aware too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Knowledge Donors staff"
+admin.site.site_title = "Knowledge Donors staff"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("donors.urls")),
+]

@@ -1,0 +1,195 @@
+import datetime
+import unicodedata
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+# "Paused indefinitely" is stored as the last representable date, so one field answers both.
+PAUSED_INDEFINITELY = datetime.date(9999, 12, 31)
+
+
+def normalize_name(value: str) -> str:
+    """Casefolded, accent-free, single-spaced: how matching compares employer names."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+class SkillCategory(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "skill categories"
+
+    def __str__(self):
+        return self.name
+
+
+class SkillQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(retired=False)
+
+
+class Skill(models.Model):
+    category = models.ForeignKey(SkillCategory, on_delete=models.PROTECT, related_name="skills")
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    synonyms = models.CharField(
+        max_length=300, blank=True, help_text="Other words people use for it, comma separated."
+    )
+    retired = models.BooleanField(
+        default=False, help_text="Hidden from the picker; kept on profiles that already have it."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = SkillQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category__position", "position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return [s.strip() for s in self.synonyms.split(",") if s.strip()]
+
+
+class Level(models.IntegerChoices):
+    CAN_DO = 1, "Can do it"
+    EXPERIENCED = 2, "Experienced"
+    CAN_LEAD = 3, "Can lead or teach it"
+
+
+class WorkMode(models.TextChoices):
+    REMOTE = "remote", "Remote"
+    IN_PERSON = "in_person", "In person"
+    EITHER = "either", "Either"
+
+
+class DonorQuerySet(models.QuerySet):
+    def paused(self, today=None):
+        return self.filter(paused_until__gte=today or timezone.localdate())
+
+    def active(self, today=None):
+        today = today or timezone.localdate()
+        return self.exclude(paused_until__gte=today)
+
+    def matchable(self, today=None):
+        return self.active(today).filter(contact_consent=True, user__is_active=True)
+
+
+class Donor(models.Model):
+    """A volunteer's profile. Having one is what makes a user a volunteer."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    pronouns = models.CharField(max_length=40, blank=True)
+    country = CountryField()
+    region = models.CharField(
+        max_length=10, blank=True, help_text="ISO 3166-2 subdivision code, e.g. US-CA."
+    )
+    city = models.CharField(max_length=100, blank=True)
+    work_mode = models.CharField(max_length=10, choices=WorkMode, default=WorkMode.EITHER)
+    weekly_hours = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(40)]
+    )
+    capacity = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="How many fights at once.",
+    )
+    available_from = models.DateField(null=True, blank=True)
+    available_until = models.DateField(null=True, blank=True)
+    on_call = models.BooleanField(default=False, help_text="Reachable for rapid response.")
+    bio = models.TextField(max_length=1000, blank=True)
+    links = models.JSONField(default=list, blank=True)
+    contact_consent = models.BooleanField(default=False)
+    paused_until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    skills = models.ManyToManyField(Skill, through="DonorSkill", related_name="donors")
+
+    objects = DonorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__display_name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekly_hours__gte=1, weekly_hours__lte=40),
+                name="donor_weekly_hours_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1, capacity__lte=5),
+                name="donor_capacity_range",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_until is not None and self.paused_until >= timezone.localdate()
+
+    @property
+    def is_paused_indefinitely(self) -> bool:
+        return self.paused_until == PAUSED_INDEFINITELY
+
+
+class DonorSkill(models.Model):
+    donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="donor_skills")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="donor_skills")
+    level = models.PositiveSmallIntegerField(choices=Level)
+
+    class Meta:
+        ordering = ["skill__category__position", "skill__position", "skill__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["donor", "skill"], name="donorskill_unique"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=3), name="donorskill_level_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.skill} ({self.get_level_display()})"
+
+
+class DonorLanguage(models.Model):
+    donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="languages")
+    code = models.CharField(max_length=3, help_text="ISO 639 code")
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["donor", "code"], name="donorlanguage_unique")
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class Conflict(models.Model):
+    """An employer or organization the donor must never be matched against."""
+
+    donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="conflicts")
+    name = models.CharField(max_length=200)
+    normalized_name = models.CharField(max_length=200, db_index=True)
+
+    class Meta:
+        ordering = ["normalized_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["donor", "normalized_name"], name="conflict_unique_per_donor"
+            )
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,52 @@
+import pytest
+from django.core.cache import cache
+
+from tests.factories import DonorFactory, DonorLanguageFactory, DonorSkillFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache; no test may inherit another's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    """Verified, signed up, no volunteer profile yet."""
+    return UserFactory()
+
+
+@pytest.fixture
+def unverified_user(db):
+    return UserFactory(verified=False)
+
+
+def make_volunteer(**kwargs):
+    donor = DonorFactory(**kwargs)
+    DonorSkillFactory(donor=donor, level=2)
+    DonorSkillFactory(donor=donor, level=3)
+    DonorLanguageFactory(donor=donor, code="en")
+    DonorLanguageFactory(donor=donor, code="es")
+    return donor
+
+
+@pytest.fixture
+def volunteer(db):
+    return make_volunteer().user
+
+
+@pytest.fixture
+def other_volunteer(db):
+    return make_volunteer().user
+
+
+@pytest.fixture
+def staff(db):
+    """A non-superuser staff member in the Staff group that migration creates."""
+    from django.contrib.auth.models import Group
+
+    member = UserFactory(is_staff=True)
+    member.groups.add(Group.objects.get(name="Staff"))
+    return member
