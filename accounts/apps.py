@@ -7,5 +7,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from accounts import privacy
+        from config import checks  # noqa: F401  registers the kd.W00x deployment checks
 
         privacy.register_builtin()

@@ -195,6 +195,10 @@ if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
 if not DEBUG:
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading is a promise about every subdomain that takes months to undo, so it is the
+    # domain owner's opt-in, not a default; Django's reminder about it (W021) is silenced.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
