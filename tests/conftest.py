@@ -1,7 +1,31 @@
+import os
+
 import pytest
 from django.core.cache import cache
 
 from tests.factories import DonorFactory, DonorLanguageFactory, DonorSkillFactory, UserFactory
+
+
+def require(condition, reason: str) -> None:
+    """Skip the calling test or fixture when `condition` is falsy; under CI=true, fail it instead.
+
+    For browser and integration tests that need a piece the machine may lack (Chromium, Redis,
+    a worker): on a laptop they skip with `reason`, but in CI (.ci/run sets CI=true) a green run
+    must mean the real thing ran, so the same test fails. Call it directly
+    (`from tests.conftest import require`) or take the session-scoped `require` fixture:
+
+        require(Path("/usr/bin/chromium").exists(), "Chromium missing: apt-get install chromium")
+    """
+    if condition:
+        return
+    if os.environ.get("CI", "").lower() in {"true", "1"}:
+        pytest.fail(f"CI=true, so this cannot be skipped: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", name="require")
+def require_fixture():
+    return require
 
 
 @pytest.fixture(autouse=True)
