@@ -31,6 +31,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "accounts",
     "donors",
+    "notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -137,6 +138,27 @@ vars().update(dj_email_url.parse(EMAIL_URL))
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Notifications (the outbox; see notifications/services.py) ----------------------------
+# Seconds unless named otherwise. Tests and the integration workers shorten them through env.
+NOTIFICATIONS_SWEEP_INTERVAL = env_float("NOTIFICATIONS_SWEEP_INTERVAL", 30)
+NOTIFICATIONS_SWEEP_BATCH = env_int("NOTIFICATIONS_SWEEP_BATCH", 500)
+NOTIFICATIONS_REQUEUE_AFTER = env_float("NOTIFICATIONS_REQUEUE_AFTER", 60)
+# Above the task hard time limit, which is above the SMTP timeout: a claim older than this
+# belongs to a worker that died.
+NOTIFICATIONS_TASK_TIME_LIMIT = env_int("NOTIFICATIONS_TASK_TIME_LIMIT", 90)
+NOTIFICATIONS_SENDING_TIMEOUT = env_float("NOTIFICATIONS_SENDING_TIMEOUT", 120)
+NOTIFICATIONS_RETRY_BASE = env_float("NOTIFICATIONS_RETRY_BASE", 60)
+NOTIFICATIONS_RETRY_CAP = env_float("NOTIFICATIONS_RETRY_CAP", 3600)
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8)
+NOTIFICATIONS_RETENTION_DAYS = env_int("NOTIFICATIONS_RETENTION_DAYS", 30)
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {
+        "task": "notifications.sweep_outbox",
+        "schedule": NOTIFICATIONS_SWEEP_INTERVAL,
+    },
+    "notifications-purge": {"task": "notifications.purge_outbox", "schedule": 24 * 60 * 60},
+}
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

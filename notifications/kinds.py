@@ -1,0 +1,109 @@
+"""The registry of mail kinds: (kind, essential?, default on/off, label).
+
+Every mail the platform sends has a kind, and every kind has three templates:
+`templates/emails/<kind>/subject.txt`, `body.txt` and `body.html`, each extending the one layout
+(`emails/base.txt` / `emails/base.html`). `.txt` templates are rendered with HTML autoescaping
+off; `body.html` is escaped as usual.
+
+Essential kinds (account and security mail) are always sent and cannot be switched off.
+Optional kinds carry one-click unsubscribe and are sent unless the person opted out (or, for
+kinds with `default_on=False`, unless they opted in). Apps register their kinds at import time of
+a module their `AppConfig.ready()` imports; tests use `temporary_kind()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    essential: bool
+    default_on: bool
+    label: str
+
+
+_registry: dict[str, Kind] = {}
+
+
+def register_kind(kind: str, *, essential: bool, default_on: bool, label: str) -> Kind:
+    """Add a kind; registering the same kind again with the same attributes is harmless."""
+    if essential and not default_on:
+        raise ValueError(f"Essential kind {kind!r} cannot be off by default.")
+    entry = Kind(name=kind, essential=essential, default_on=default_on, label=label)
+    existing = _registry.get(kind)
+    if existing is not None and existing != entry:
+        raise ValueError(f"Kind {kind!r} is already registered differently: {existing}.")
+    _registry[kind] = entry
+    return entry
+
+
+def get_kind(kind: str) -> Kind:
+    """The registered kind, or ValueError (callers passed a name nobody registered)."""
+    try:
+        return _registry[kind]
+    except KeyError:
+        raise ValueError(f"Unknown notification kind {kind!r}; register it first.") from None
+
+
+def is_registered(kind: str) -> bool:
+    return kind in _registry
+
+
+def all_kinds() -> list[Kind]:
+    return sorted(_registry.values(), key=lambda k: k.name)
+
+
+def optional_kinds() -> list[Kind]:
+    return [k for k in all_kinds() if not k.essential]
+
+
+def essential_kinds() -> list[Kind]:
+    return [k for k in all_kinds() if k.essential]
+
+
+@contextmanager
+def temporary_kind(
+    kind: str, *, essential: bool = False, default_on: bool = True, label: str = ""
+) -> Iterator[Kind]:
+    """Register a kind for the duration of a `with` block (tests; the registry is global)."""
+    if kind in _registry:
+        raise ValueError(f"Kind {kind!r} is already registered.")
+    entry = register_kind(kind, essential=essential, default_on=default_on, label=label or kind)
+    try:
+        yield entry
+    finally:
+        _registry.pop(kind, None)
+
+
+# allauth's account mail, routed through the outbox by accounts.adapter.AccountAdapter.
+# Every template prefix allauth 65.21 sends (grep allauth for "account/email/") maps to a kind.
+ACCOUNT_KINDS = {
+    "account/email/email_confirmation_signup": (
+        "account.email_confirmation_signup",
+        "Confirm your email address (sign-up)",
+    ),
+    "account/email/email_confirmation": (
+        "account.email_confirmation",
+        "Confirm your email address",
+    ),
+    "account/email/password_reset_key": ("account.password_reset_key", "Password reset link"),
+    "account/email/password_reset_code": ("account.password_reset_code", "Password reset code"),
+    "account/email/login_code": ("account.login_code", "Sign-in code"),
+    "account/email/unknown_account": ("account.unknown_account", "No account for this address"),
+    "account/email/account_already_exists": (
+        "account.account_already_exists",
+        "Account already exists",
+    ),
+    "account/email/password_changed": ("account.password_changed", "Password changed"),
+    "account/email/password_set": ("account.password_set", "Password set"),
+    "account/email/password_reset": ("account.password_reset", "Password was reset"),
+    "account/email/email_changed": ("account.email_changed", "Email address changed"),
+    "account/email/email_deleted": ("account.email_deleted", "Email address removed"),
+}
+
+for _kind, _label in ACCOUNT_KINDS.values():
+    register_kind(_kind, essential=True, default_on=True, label=_label)
