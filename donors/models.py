@@ -1,6 +1,7 @@
 import datetime
 import unicodedata
 
+import pycountry
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -85,6 +86,16 @@ class DonorQuerySet(models.QuerySet):
     def matchable(self, today=None):
         return self.active(today).filter(contact_consent=True, user__is_active=True)
 
+    def with_profile(self):
+        """Everything a profile page shows, in a fixed number of queries."""
+        return self.select_related("user").prefetch_related(
+            models.Prefetch(
+                "donor_skills", queryset=DonorSkill.objects.select_related("skill__category")
+            ),
+            "languages",
+            "conflicts",
+        )
+
 
 class Donor(models.Model):
     """A volunteer's profile. Having one is what makes a user a volunteer."""
@@ -143,6 +154,11 @@ class Donor(models.Model):
     def is_paused_indefinitely(self) -> bool:
         return self.paused_until == PAUSED_INDEFINITELY
 
+    @property
+    def region_name(self) -> str:
+        subdivision = pycountry.subdivisions.get(code=self.region) if self.region else None
+        return subdivision.name if subdivision else self.region
+
 
 class DonorSkill(models.Model):
     donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="donor_skills")
@@ -174,6 +190,13 @@ class DonorLanguage(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def name(self) -> str:
+        language = pycountry.languages.get(alpha_2=self.code) or pycountry.languages.get(
+            alpha_3=self.code
+        )
+        return getattr(language, "common_name", None) or getattr(language, "name", self.code)
 
 
 class Conflict(models.Model):
