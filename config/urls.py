@@ -15,4 +15,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("donors.urls")),
+    path("notifications/", include("notifications.urls")),
 ]

@@ -204,6 +204,21 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
     return data["u"], data["k"]
 
 
+def resolve_unsubscribe(token: str):
+    """(user, Kind) a token unsubscribes. signing.BadSignature for a forged or damaged token;
+    LookupError when the account is gone or the kind can no longer be switched off."""
+    from django.contrib.auth import get_user_model
+
+    user_id, kind_name = read_unsubscribe_token(token)
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None or not kinds.is_registered(kind_name):
+        raise LookupError("Nothing to unsubscribe from.")
+    kind = kinds.get_kind(kind_name)
+    if kind.essential:
+        raise LookupError("Essential mail cannot be switched off.")
+    return user, kind
+
+
 def unsubscribe_url(*, user, kind: str) -> str:
     path = reverse("notifications:unsubscribe", args=[unsubscribe_token(user=user, kind=kind)])
     return settings.SITE_URL + path

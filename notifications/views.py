@@ -1,0 +1,41 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from notifications import kinds, services
+from notifications.forms import PreferencesForm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    form = PreferencesForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.set_preferences(user=request.user, choices=form.choices())
+        messages.success(request, "Your email preferences are saved.")
+        return redirect("notifications:preferences")
+    context = {"form": form, "essential_kinds": kinds.essential_kinds()}
+    return render(request, "notifications/preferences.html", context)
+
+
+# RFC 8058 one-click unsubscribe: the mail client POSTs to the List-Unsubscribe URL without
+# cookies, so there is no CSRF token to check. The signed token in the URL is the credential,
+# and the only thing it can do is switch one kind off for one person — nothing to forge.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    try:
+        user, kind = services.resolve_unsubscribe(token)
+    except signing.BadSignature:
+        return render(request, "notifications/unsubscribe_invalid.html", status=400)
+    except LookupError:
+        return render(request, "notifications/unsubscribe_invalid.html", status=404)
+    context = {"kind": kind, "email": user.email}
+    # GET only asks: mail scanners open links, and that must never unsubscribe anyone.
+    if request.method == "POST":
+        services.set_preference(user=user, kind=kind.name, enabled=False)
+        return render(request, "notifications/unsubscribe_done.html", context)
+    return render(request, "notifications/unsubscribe_confirm.html", context)
