@@ -1,0 +1,95 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+
+from accounts.models import User
+
+
+class UserCreationForm(BaseUserCreationForm):
+    """Email and the password twice; everything else is edited after creation."""
+
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        # The database constraint is case-insensitive; say so in words, at the field.
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError("A user with this email address already exists.")
+        return email
+
+
+class UserChangeForm(forms.ModelForm):
+    """No password field at all: not even a masked hash is shown."""
+
+    class Meta:
+        model = User
+        fields = (
+            "email",
+            "display_name",
+            "time_zone",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        )
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    list_display = ("email", "display_name", "is_staff", "is_active", "date_joined")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    search_fields = ("email", "display_name")
+    ordering = ("email",)
+    readonly_fields = ("password_status", "last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("email", "password_status")}),
+        ("Profile", {"fields": ("display_name", "time_zone")}),
+        (
+            "Permissions",
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
+        ),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        # Those who may change the user also get the link to set a new password.
+        (name, options), *rest = fieldsets
+        fields = tuple("password_link" if f == "password_status" else f for f in options["fields"])
+        return ((name, {**options, "fields": fields}), *rest)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "password_link")
+
+    @admin.display(description="password")
+    def password_status(self, user):
+        if user.has_usable_password():
+            return "Set (never shown: only a one-way hash is stored)"
+        return "Not set: this person cannot log in with a password"
+
+    @admin.display(description="password")
+    def password_link(self, user):
+        url = reverse("admin:auth_user_password_change", args=[user.pk])
+        return format_html(
+            '{} <a href="{}">Set a new password</a>', self.password_status(user), url
+        )
