@@ -28,9 +28,21 @@ def require_fixture():
     return require
 
 
+def _uses_database(request) -> bool:
+    return bool(request.node.get_closest_marker("django_db")) or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """Rate-limit counters live in the cache; no test may inherit another's."""
+def _clear_cache(request):
+    """Rate-limit counters live in the (database) cache; no test may inherit another's."""
+    if not _uses_database(request):
+        yield
+        return
+    request.getfixturevalue(
+        "db" if "transactional_db" not in request.fixturenames else "transactional_db"
+    )
     cache.clear()
     yield
     cache.clear()
