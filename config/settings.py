@@ -167,7 +167,47 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # no broker: tasks run inline, in-process
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A broker message is only a wake-up for a stored outbox row (the sweep re-sends lost ones), so
+# publishing makes ONE short attempt and gives up: a web request must never wait on Redis.
+# Measured on a private Redis: refused connection ~3 ms, frozen (SIGSTOP) ~0.5 s, then an error
+# that notifications.services.enqueue logs. Without these a frozen Redis hung publishing forever
+# and a refused one cost 2 s of kombu's reconnect retries.
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 0.5)
+BROKER_SOCKET_TIMEOUT = env_float("CELERY_BROKER_SOCKET_TIMEOUT", 0.5)
+CELERY_TASK_PUBLISH_RETRY = False
+# An unacknowledged message goes back to the queue after this long, so it must outlast the
+# longest task (the hard time limit) or a slow task would run twice. Read from settings, it is
+# the same on every worker.
+BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    # Sub-second socket timeouts are safe for the worker too: kombu sends BRPOP with a 1 s
+    # server-side timeout and reads the reply only once the socket is readable.
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,
+    "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
+    # kombu otherwise retries a failed publishing connection (2 s apart) before raising.
+    # The worker's consuming connection ignores this and retries per the settings below.
+    "max_retries": 0,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits out a Redis restart, however long
+# Delivery holds across crashes: acknowledge after the task ran, re-queue when a pool child
+# dies, and reserve one message per child, so a crash strands at most one message each.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A delivery running when the broker connection drops finishes (its row records the outcome);
+# cancelling it could kill it between SMTP accepting the mail and the row being marked sent.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# The soft limit raises inside the task, so deliver() can still put its row back for a retry.
+CELERY_TASK_TIME_LIMIT = NOTIFICATIONS_TASK_TIME_LIMIT
+CELERY_TASK_SOFT_TIME_LIMIT = NOTIFICATIONS_TASK_TIME_LIMIT * 0.9
+CELERY_TASK_IGNORE_RESULT = True  # and no result backend: nothing waits for a task's return value
+if BROKER_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_VISIBILITY_TIMEOUT must be longer than NOTIFICATIONS_TASK_TIME_LIMIT, "
+        "or a message still being worked on is handed to a second worker."
+    )
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
