@@ -1,0 +1,502 @@
+"""Forms for the volunteer's own profile. They validate and convert; services store."""
+
+import re
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, URLValidator
+from django.utils import timezone
+from django_countries import countries
+
+from donors import queries
+from donors.models import Donor, Level, WorkMode, normalize_name
+from donors.services import ProfileData
+
+MAX_LINKS = 5
+MAX_CONFLICTS = 20
+CONFLICT_MAX_LENGTH = 200
+BIO_MAX_LENGTH = 1000
+SKILL_PREFIX = "skill-"
+
+STALE = (
+    "Your profile changed after this page was opened (perhaps in another tab), so nothing was "
+    "saved. Check the form below and save again."
+)
+
+
+class CollapsedCharField(forms.CharField):
+    """Text on one line with runs of whitespace collapsed, before length is checked."""
+
+    def to_python(self, value):
+        return " ".join(super().to_python(value).split())
+
+
+class MultilineField(forms.CharField):
+    """Text with browser line endings (CRLF) counted as one character, as people count them."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+class CurrentValueHiddenField(forms.CharField):
+    """A hidden field that always renders its current (initial) value, even when the posted
+    one was stale or tampered with, so the page can be saved again after the warning."""
+
+    widget = forms.HiddenInput
+
+    def bound_data(self, data, initial):
+        return initial
+
+
+class WebLinkField(forms.URLField):
+    """An http(s) address; anything with another scheme (javascript:, data:, ftp:) is refused."""
+
+    default_error_messages = {
+        "invalid": "Enter a web address like https://example.org/my-work.",
+        "scheme": "Only web addresses starting with http:// or https:// can be linked.",
+    }
+    default_validators = [URLValidator(schemes=["http", "https"])]
+    # A scheme, unless what follows the colon is a port number ("example.org:8080").
+    _scheme = re.compile(r"^([a-z][a-z0-9+.-]*):(?!\d)", re.IGNORECASE)
+
+    def __init__(self, **kwargs):
+        super().__init__(assume_scheme="https", **kwargs)
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        match = self._scheme.match(value)
+        if match and match[1].lower() not in ("http", "https"):
+            raise ValidationError(self.error_messages["scheme"], code="scheme")
+        return super().to_python(value)
+
+
+class SkillLevelsWidget(forms.Widget):
+    """Collects one radio group per skill (skill-<id> = "" | 1 | 2 | 3).
+
+    The page template draws the grid (ProfileForm.skill_groups), grouped by category.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        return {
+            key.removeprefix(SKILL_PREFIX): data.get(key)
+            for key in data
+            if key.startswith(SKILL_PREFIX)
+        }
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+class SkillLevelsField(forms.Field):
+    """{skill id: level} for skills offered in the picker; "" means "not this one"."""
+
+    widget = SkillLevelsWidget
+    default_error_messages = {
+        "required": "Pick at least one skill and your level in it.",
+        "unknown": "We have no skill with the id “%(key)s” to offer. Reload the page and pick "
+        "from the list.",
+        "level": "Choose a level from 1 to 3 for “%(skill)s”.",
+    }
+
+    def __init__(self, *, skills, kept_ids=(), **kwargs):
+        self.skills = {str(skill.pk): skill for skill in skills}
+        self.kept_ids = {str(pk) for pk in kept_ids}
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        levels, errors, unknown = {}, [], []
+        for key, raw_level in (value or {}).items():
+            if key in self.kept_ids:
+                continue  # a retired skill on the profile: shown read-only, kept as it is
+            skill = self.skills.get(key)
+            if skill is None:
+                unknown.append(key)
+            elif raw_level not in ("", None):
+                if raw_level not in {str(level) for level in Level.values}:
+                    errors.append(self._error("level", skill=skill.name))
+                else:
+                    levels[skill.pk] = int(raw_level)
+        if unknown:  # one message is enough, however many a hostile client sent
+            errors.insert(0, self._error("unknown", key=unknown[0][:20]))
+        if errors:
+            raise ValidationError(errors)
+        return levels
+
+    def _error(self, code, **params):
+        return ValidationError(self.error_messages[code], code=code, params=params)
+
+    def validate(self, value):
+        if not value and not self.kept_ids:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
+def _number_field(low, high, message, **kwargs):
+    return forms.IntegerField(
+        min_value=low,
+        max_value=high,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value", "required"), message),
+        **kwargs,
+    )
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def country_choices():
+    return [("", "Choose a country"), *((country.code, country.name) for country in countries)]
+
+
+@dataclass(frozen=True)
+class SkillOption:
+    value: str
+    label: str
+    id: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class SkillRow:
+    skill: object
+    name: str
+    options: list[SkillOption]
+
+    @property
+    def filter_text(self) -> str:
+        return " ".join([self.skill.name, *self.skill.synonym_list]).casefold()
+
+
+class ProfileForm(forms.Form):
+    """The whole volunteer profile on one page; `profile_data()` is what the service stores."""
+
+    # Changes whenever the profile is saved: a stale or tampered page is refused, not merged.
+    version = CurrentValueHiddenField(required=False)
+
+    display_name = CollapsedCharField(
+        label="Your name",
+        max_length=80,
+        error_messages={"required": "Enter your name."},
+        help_text="How organizers and staff will address you.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    pronouns = CollapsedCharField(
+        label="Pronouns (optional)",
+        max_length=40,
+        required=False,
+        help_text="For example: she/her.",
+    )
+    bio = MultilineField(
+        label="Short bio (optional)",
+        required=False,
+        help_text=f"What you do and what you would like to help with. Up to {BIO_MAX_LENGTH} "
+        "characters.",
+        validators=[
+            MaxLengthValidator(
+                BIO_MAX_LENGTH,
+                message=f"Keep your bio to {BIO_MAX_LENGTH} characters or fewer "
+                "(it has %(show_value)d).",
+            )
+        ],
+    )
+    country = forms.ChoiceField(
+        choices=country_choices,
+        error_messages={
+            "required": "Choose your country.",
+            "invalid_choice": "Choose a country from the list.",
+        },
+        widget=forms.Select(attrs={"autocomplete": "country"}),
+    )
+    region = CollapsedCharField(
+        label="Region or state (optional)",
+        max_length=100,
+        required=False,
+        help_text="Its name or ISO code, for example California or US-CA.",
+    )
+    city = CollapsedCharField(
+        label="City or town (optional)",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    time_zone = forms.ChoiceField(
+        choices=queries.time_zone_choices,
+        help_text="We use it for deadlines and meeting times.",
+        error_messages={"invalid_choice": "Choose a time zone from the list."},
+    )
+    work_mode = forms.ChoiceField(
+        label="How can you help?",
+        choices=WorkMode.choices,
+        initial=WorkMode.EITHER,
+        widget=forms.RadioSelect(attrs={"class": "choice-list"}),
+        error_messages={
+            "required": "Choose remote, in person or either.",
+            "invalid_choice": "Choose remote, in person or either.",
+        },
+    )
+    languages = forms.MultipleChoiceField(
+        label="Languages you can work in",
+        choices=queries.language_choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-list"}),
+        help_text="Tick at least one.",
+        error_messages={
+            "required": "Tick at least one language you can work in.",
+            "invalid_choice": "Choose languages from the list (“%(value)s” is not one of them).",
+        },
+    )
+    weekly_hours = _number_field(
+        1, 40, "Enter a number of hours from 1 to 40.", label="Hours per week you can give"
+    )
+    capacity = _number_field(
+        1,
+        5,
+        "Enter a number of fights from 1 to 5.",
+        label="Fights at once",
+        initial=1,
+        help_text="How many campaigns you can support at the same time (1 to 5).",
+    )
+    available_from = forms.DateField(
+        label="Available from (optional)",
+        required=False,
+        widget=_date_widget(),
+        error_messages={"invalid": "Enter a date like 2026-05-01."},
+    )
+    available_until = forms.DateField(
+        label="Available until (optional)",
+        required=False,
+        widget=_date_widget(),
+        error_messages={"invalid": "Enter a date like 2026-08-31."},
+    )
+    on_call = forms.BooleanField(
+        label="I can be on call for rapid response",
+        required=False,
+        help_text="Tick this if you can take urgent requests at a few days' notice.",
+    )
+    conflicts = MultilineField(
+        label="Employers or organizations you must never be matched against (optional)",
+        required=False,
+        help_text=f"One per line, up to {MAX_CONFLICTS}: for example your employer, or a company "
+        "you have worked for.",
+    )
+    contact_consent = forms.BooleanField(
+        label="You may contact me about matches",
+        required=False,
+        help_text="Not needed to save your profile, but we can only propose you for fights once "
+        "you agree.",
+    )
+
+    def __init__(self, data=None, *, user, donor: Donor | None):
+        self.donor = donor
+        self.picker_skills = queries.picker_skills()
+        owned = list(donor.donor_skills.all()) if donor else []
+        self.kept_skills = [ds for ds in owned if ds.skill.retired]
+        super().__init__(data, initial=self._initial(user, donor, owned))
+        if user.time_zone not in queries.time_zone_names():  # e.g. a legacy alias: keep it valid
+            self.fields["time_zone"].choices += [(user.time_zone, user.time_zone)]
+        self.fields["skills"] = SkillLevelsField(
+            label="Your skills",
+            skills=self.picker_skills,
+            kept_ids=[ds.skill_id for ds in self.kept_skills],
+            required=False,  # checked in validate(), which knows about kept retired skills
+            help_text="For each skill you have, choose your level: 1 you can do it, 2 you are "
+            "experienced, 3 you can lead it or teach it.",
+        )
+        for number in range(1, MAX_LINKS + 1):
+            self.fields[f"link_{number}"] = WebLinkField(
+                label=f"Link {number}", required=False, max_length=500
+            )
+
+    @staticmethod
+    def version_of(donor: Donor | None) -> str:
+        return donor.updated_at.isoformat() if donor else ""
+
+    def _initial(self, user, donor, owned):
+        initial = {
+            "version": self.version_of(donor),
+            "display_name": user.display_name,
+            "time_zone": user.time_zone,
+        }
+        if donor is None:
+            return initial
+        initial |= {name: getattr(donor, name) for name in DONOR_FORM_FIELDS}
+        initial |= {f"link_{n}": link for n, link in enumerate(donor.links, start=1)}
+        return initial | {
+            "country": donor.country.code,
+            "languages": [language.code for language in donor.languages.all()],
+            "conflicts": "\n".join(conflict.name for conflict in donor.conflicts.all()),
+            "skills": {ds.skill_id: ds.level for ds in owned if not ds.skill.retired},
+        }
+
+    # --- Field cleaning ---------------------------------------------------------------------
+
+    def clean_conflicts(self):
+        names = {}
+        for number, line in enumerate(self.cleaned_data["conflicts"].split("\n"), start=1):
+            name = " ".join(line.split())
+            if len(name) > CONFLICT_MAX_LENGTH or len(normalize_name(name)) > CONFLICT_MAX_LENGTH:
+                raise ValidationError(
+                    f"Line {number} has {len(name)} characters; keep each name to "
+                    f"{CONFLICT_MAX_LENGTH} or fewer.",
+                    code="max_length",
+                )
+            if normalize_name(name):
+                names.setdefault(normalize_name(name), name)
+        if len(names) > MAX_CONFLICTS:
+            raise ValidationError(
+                f"List at most {MAX_CONFLICTS} employers or organizations (you listed "
+                f"{len(names)}).",
+                code="max_entries",
+            )
+        return list(names.values())
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("version", "") != self.version_of(self.donor):
+            raise ValidationError(STALE, code="stale")
+        self._clean_region(cleaned)
+        start, end = cleaned.get("available_from"), cleaned.get("available_until")
+        if start and end and end < start:
+            self.add_error(
+                "available_until", "The end of your availability cannot be before its start."
+            )
+        return cleaned
+
+    def _clean_region(self, cleaned):
+        country, text = cleaned.get("country"), cleaned.get("region")
+        if not country or not text:
+            return
+        country_name = dict(countries)[country]
+        subdivisions = queries.subdivisions_of(country)
+        matches = queries.matching_regions(country, text)
+        if len(matches) == 1:
+            cleaned["region"] = matches[0].code
+        elif not subdivisions:
+            self.add_error("region", f"We know no regions for {country_name}: leave this blank.")
+        elif not matches:
+            example = subdivisions[0]
+            self.add_error(
+                "region",
+                f"“{text}” is not a region of {country_name}. Type its name or code, for "
+                f"example {example.name} or {example.code}.",
+            )
+        else:
+            codes = ", ".join(sorted(match.code for match in matches))
+            self.add_error(
+                "region",
+                f"Several regions of {country_name} are called “{text}” ({codes}): type the "
+                "code you mean.",
+            )
+
+    # --- What the page and the service need -------------------------------------------------
+
+    def link_fields(self):
+        return [self[f"link_{number}"] for number in range(1, MAX_LINKS + 1)]
+
+    def skill_groups(self):
+        """[(category, [SkillRow, ...]), ...]: the picker grid, with what was chosen or typed."""
+        value = self["skills"].value() or {}
+        chosen = {str(key): str(level) for key, level in value.items() if level is not None}
+        choices = [("", "No"), *((str(value), label) for value, label in Level.choices)]
+        rows = [
+            SkillRow(
+                skill=skill,
+                name=f"{SKILL_PREFIX}{skill.pk}",
+                options=[
+                    SkillOption(
+                        value=choice,
+                        label=label,
+                        id=f"id_{SKILL_PREFIX}{skill.pk}_{choice or 0}",
+                        checked=chosen.get(str(skill.pk), "") == choice,
+                    )
+                    for choice, label in choices
+                ],
+            )
+            for skill in self.picker_skills
+        ]
+        return queries.group_by_category(rows, skill=lambda row: row.skill)
+
+    def profile_data(self) -> ProfileData:
+        data = self.cleaned_data
+        links = [data[f"link_{n}"] for n in range(1, MAX_LINKS + 1) if data[f"link_{n}"]]
+        return ProfileData(
+            **{name: data[name] for name in PROFILE_FIELDS},
+            links=list(dict.fromkeys(links)),
+            skill_levels=data["skills"],
+        )
+
+
+# Donor columns the form edits as they are (country, links and related rows need converting).
+DONOR_FORM_FIELDS = (
+    "pronouns",
+    "region",
+    "city",
+    "work_mode",
+    "weekly_hours",
+    "capacity",
+    "available_from",
+    "available_until",
+    "on_call",
+    "bio",
+    "contact_consent",
+)
+PROFILE_FIELDS = (
+    "display_name",
+    "time_zone",
+    "pronouns",
+    "country",
+    "region",
+    "city",
+    "work_mode",
+    "weekly_hours",
+    "capacity",
+    "available_from",
+    "available_until",
+    "on_call",
+    "bio",
+    "contact_consent",
+    "languages",
+    "conflicts",
+)
+
+
+class PauseForm(forms.Form):
+    """Pause until a date, until further notice, or resume."""
+
+    UNTIL, INDEFINITELY, RESUME = "until", "indefinitely", "resume"
+
+    action = forms.ChoiceField(
+        label="What would you like to do?",
+        widget=forms.RadioSelect(attrs={"class": "choice-list"}),
+        error_messages={
+            "required": "Choose what you would like to do.",
+            "invalid_choice": "Choose one of the options shown.",
+        },
+    )
+    until = forms.DateField(
+        label="Pause until",
+        required=False,
+        widget=_date_widget(),
+        help_text="Only for a pause until a date. You are not proposed for anything through "
+        "this date.",
+        error_messages={"invalid": "Enter a date like 2026-05-01."},
+    )
+
+    def __init__(self, data=None, *, donor: Donor):
+        super().__init__(data)
+        choices = [(self.UNTIL, "Pause until a date"), (self.INDEFINITELY, "Pause until I resume")]
+        if donor.is_paused:
+            choices.append((self.RESUME, "Resume now"))
+        self.fields["action"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") != self.UNTIL or "until" in self.errors:
+            return cleaned
+        until = cleaned.get("until")
+        if until is None:
+            self.add_error("until", "Choose the date you want to pause until.")
+        elif until < timezone.localdate():
+            self.add_error("until", "Choose today or a later date.")
+        return cleaned

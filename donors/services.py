@@ -1,0 +1,121 @@
+"""Changes to donor profiles. Views call these; nothing else writes a profile."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from donors.models import (
+    PAUSED_INDEFINITELY,
+    Conflict,
+    Donor,
+    DonorLanguage,
+    DonorSkill,
+    WorkMode,
+    normalize_name,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProfileData:
+    """A validated profile, as the profile form produces it."""
+
+    display_name: str
+    time_zone: str = "UTC"
+    pronouns: str = ""
+    country: str
+    region: str = ""  # ISO 3166-2 code
+    city: str = ""
+    work_mode: str = WorkMode.EITHER
+    weekly_hours: int
+    capacity: int = 1
+    available_from: datetime.date | None = None
+    available_until: datetime.date | None = None
+    on_call: bool = False
+    bio: str = ""
+    links: list[str] = field(default_factory=list)
+    contact_consent: bool = False
+    languages: list[str]  # ISO 639-1 codes
+    skill_levels: dict[int, int]  # active skill id -> level 1..3
+    conflicts: list[str] = field(default_factory=list)  # names as typed
+
+
+DONOR_FIELDS = (
+    "pronouns",
+    "country",
+    "region",
+    "city",
+    "work_mode",
+    "weekly_hours",
+    "capacity",
+    "available_from",
+    "available_until",
+    "on_call",
+    "bio",
+    "links",
+    "contact_consent",
+)
+
+
+@transaction.atomic
+def save_donor_profile(*, user, data: ProfileData) -> Donor:
+    """Create or replace the user's profile: the user's name and time zone, the donor row,
+    and its skills, languages and conflicts. Retired skills already on the profile are kept.
+    """
+    user.display_name = data.display_name
+    user.time_zone = data.time_zone
+    user.save(update_fields=["display_name", "time_zone"])
+    donor = Donor.objects.select_for_update().filter(user=user).first() or Donor(user=user)
+    for name in DONOR_FIELDS:
+        setattr(donor, name, getattr(data, name))
+    donor.save()
+    _replace_skills(donor, data.skill_levels)
+    _replace_languages(donor, data.languages)
+    _replace_conflicts(donor, data.conflicts)
+    return donor
+
+
+def _replace_skills(donor: Donor, skill_levels: dict[int, int]) -> None:
+    # A retired skill cannot be picked any more, so whatever level it has is kept as it is.
+    kept = set(donor.donor_skills.filter(skill__retired=True).values_list("skill_id", flat=True))
+    donor.donor_skills.exclude(skill_id__in=kept).delete()
+    DonorSkill.objects.bulk_create(
+        DonorSkill(donor=donor, skill_id=skill_id, level=level)
+        for skill_id, level in skill_levels.items()
+        if skill_id not in kept
+    )
+
+
+def _replace_languages(donor: Donor, codes: list[str]) -> None:
+    donor.languages.all().delete()
+    DonorLanguage.objects.bulk_create(
+        DonorLanguage(donor=donor, code=c) for c in dict.fromkeys(codes)
+    )
+
+
+def _replace_conflicts(donor: Donor, names: list[str]) -> None:
+    donor.conflicts.all().delete()
+    by_normalized = {}
+    for name in names:
+        by_normalized.setdefault(normalize_name(name), " ".join(name.split()))
+    by_normalized.pop("", None)
+    Conflict.objects.bulk_create(
+        Conflict(donor=donor, name=name, normalized_name=normalized)
+        for normalized, name in by_normalized.items()
+    )
+
+
+def pause_donor(*, donor: Donor, until: datetime.date) -> None:
+    """Not proposed for anything through `until` (PAUSED_INDEFINITELY: until they resume)."""
+    donor.paused_until = until
+    # Only this column: an edit form open in another tab must not look stale because of it.
+    donor.save(update_fields=["paused_until"])
+
+
+def pause_donor_indefinitely(*, donor: Donor) -> None:
+    pause_donor(donor=donor, until=PAUSED_INDEFINITELY)
+
+
+def resume_donor(*, donor: Donor) -> None:
+    donor.paused_until = None
+    donor.save(update_fields=["paused_until"])

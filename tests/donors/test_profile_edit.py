@@ -1,0 +1,523 @@
+"""Creating and editing the volunteer profile: stored values, pre-filling, and every bad input."""
+
+import datetime
+import html
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from donors.models import Conflict, Donor, DonorLanguage, DonorSkill
+from tests.factories import (
+    ConflictFactory,
+    DonorFactory,
+    DonorLanguageFactory,
+    DonorSkillFactory,
+    SkillCategoryFactory,
+    SkillFactory,
+    UserFactory,
+)
+
+URL = "/profile/edit/"
+
+
+@pytest.fixture
+def skills(db):
+    """Three skills offered in the picker, in two categories (seeded skills may exist too)."""
+    design, video = SkillCategoryFactory(name="Zz design"), SkillCategoryFactory(name="Zz video")
+    return [
+        SkillFactory(category=design, name="Zz flyer layout", synonyms="Posters, print"),
+        SkillFactory(category=design, name="Zz logo drawing"),
+        SkillFactory(category=video, name="Zz video cutting"),
+    ]
+
+
+def valid_post(skills, **overrides):
+    data = {
+        "version": "",
+        "display_name": "  Rosa   Lopez ",
+        "pronouns": "she/her",
+        "bio": "I design flyers\r\nand edit videos.",
+        "country": "US",
+        "region": "california",
+        "city": "  San   Francisco ",
+        "time_zone": "America/Los_Angeles",
+        "work_mode": "remote",
+        "languages": ["en", "es"],
+        f"skill-{skills[0].pk}": "3",
+        f"skill-{skills[1].pk}": "",
+        f"skill-{skills[2].pk}": "1",
+        "weekly_hours": "10",
+        "capacity": "2",
+        "available_from": "2026-01-05",
+        "available_until": "2026-03-31",
+        "on_call": "on",
+        "conflicts": "Acme Logistics\r\n  ACME   logistics \r\n\r\nCafé Nervosa",
+        "link_1": "https://rosa.example.org/work",
+        "link_2": "example.com/portfolio",
+        "link_3": "",
+        "link_4": "",
+        "link_5": "",
+        "contact_consent": "on",
+    }
+    return data | overrides
+
+
+def stored(user) -> dict:
+    """Everything the profile form can change, read fresh from the database."""
+    user = get_user_model().objects.get(pk=user.pk)
+    donor = Donor.objects.filter(user=user).values().first()
+    if donor:
+        donor.pop("updated_at")
+    return {
+        "user": (user.display_name, user.time_zone, user.is_staff, user.is_superuser),
+        "donor": donor,
+        "skills": sorted(
+            DonorSkill.objects.filter(donor__user=user).values_list("skill_id", "level")
+        ),
+        "languages": sorted(
+            DonorLanguage.objects.filter(donor__user=user).values_list("code", flat=True)
+        ),
+        "conflicts": sorted(
+            Conflict.objects.filter(donor__user=user).values_list("name", "normalized_name")
+        ),
+        "donor_count": Donor.objects.count(),
+    }
+
+
+def field_errors(response, field: str) -> list[str]:
+    """The messages in the field's own error list, as rendered next to it."""
+    match = re.search(
+        rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', response.text, re.S
+    )
+    assert match, f"no error list rendered for {field}"
+    return [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", match[1], re.S)]
+
+
+def non_field_errors(response) -> list[str]:
+    match = re.search(r'<div class="error-summary".*?<ul>(.*?)</ul>', response.text, re.S)
+    assert match, "no error summary with messages"
+    return [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", match[1], re.S)]
+
+
+def checked(skill, level) -> str:
+    return f'id="id_skill-{skill.pk}_{level or 0}" value="{level}" checked'
+
+
+# --- Creating --------------------------------------------------------------------------------
+
+
+def test_profile_edit_post_creates_profile_with_normalized_values(client, user, skills):
+    client.force_login(user)
+
+    response = client.post(URL, valid_post(skills))
+
+    assert response.status_code == 302
+    assert response.url == "/profile/"
+    user.refresh_from_db()
+    assert (user.display_name, user.time_zone) == ("Rosa Lopez", "America/Los_Angeles")
+    donor = Donor.objects.get(user=user)
+    assert donor.pronouns == "she/her"
+    assert donor.bio == "I design flyers\nand edit videos."
+    assert (donor.country.code, donor.region, donor.city) == ("US", "US-CA", "San Francisco")
+    assert donor.work_mode == "remote"
+    assert (donor.weekly_hours, donor.capacity, donor.on_call) == (10, 2, True)
+    assert donor.available_from == datetime.date(2026, 1, 5)
+    assert donor.available_until == datetime.date(2026, 3, 31)
+    assert donor.links == ["https://rosa.example.org/work", "https://example.com/portfolio"]
+    assert donor.contact_consent is True
+    assert donor.paused_until is None
+    assert sorted(donor.donor_skills.values_list("skill_id", "level")) == [
+        (skills[0].pk, 3),
+        (skills[2].pk, 1),
+    ]
+    assert sorted(donor.languages.values_list("code", flat=True)) == ["en", "es"]
+    assert list(donor.conflicts.values_list("name", "normalized_name")) == [
+        ("Acme Logistics", "acme logistics"),
+        ("Café Nervosa", "cafe nervosa"),
+    ]
+
+
+def test_profile_edit_post_says_profile_saved(client, user, skills):
+    client.force_login(user)
+
+    response = client.post(URL, valid_post(skills), follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == ["Profile saved."]
+    assert "Rosa Lopez" in response.text
+
+
+def test_profile_edit_post_accepts_region_code_and_blank_region(client, user, skills):
+    client.force_login(user)
+
+    client.post(URL, valid_post(skills, country="MX", region="cmx"))
+    assert Donor.objects.get(user=user).region == "MX-CMX"
+
+    version = Donor.objects.get(user=user).updated_at.isoformat()
+    client.post(URL, valid_post(skills, version=version, country="AQ", region=""))
+    donor = Donor.objects.get(user=user)
+    assert (donor.country.code, donor.region) == ("AQ", "")
+
+
+def test_profile_edit_post_without_consent_saves_but_is_not_matchable(client, user, skills):
+    client.force_login(user)
+    data = valid_post(skills)
+    del data["contact_consent"]
+
+    response = client.post(URL, data)
+
+    assert response.status_code == 302
+    donor = Donor.objects.get(user=user)
+    assert donor.contact_consent is False
+    assert not Donor.objects.matchable().filter(pk=donor.pk).exists()
+
+
+# --- Editing ---------------------------------------------------------------------------------
+
+
+def test_profile_edit_get_prefills_existing_values(client, skills):
+    donor = DonorFactory(
+        user=UserFactory(display_name="Ada Byte", time_zone="Europe/Paris"),
+        pronouns="they/them",
+        country="FR",
+        region="FR-75C",
+        city="Paris",
+        work_mode="in_person",
+        weekly_hours=12,
+        capacity=3,
+        available_from=datetime.date(2026, 2, 1),
+        on_call=True,
+        bio="Photographer.",
+        links=["https://ada.example.org/"],
+        contact_consent=True,
+    )
+    DonorSkillFactory(donor=donor, skill=skills[1], level=2)
+    DonorLanguageFactory(donor=donor, code="fr")
+    ConflictFactory(donor=donor, name="Big Box Inc", normalized_name="big box inc")
+    client.force_login(donor.user)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    text = response.text
+    assert "Edit your volunteer profile" in text
+    assert f'name="version" value="{donor.updated_at.isoformat()}"' in text
+    assert 'name="display_name" value="Ada Byte"' in text
+    assert 'name="pronouns" value="they/them"' in text
+    assert '<option value="FR" selected>France</option>' in text
+    assert 'name="region" value="FR-75C"' in text
+    assert 'name="city" value="Paris"' in text
+    assert '<option value="Europe/Paris" selected>Paris</option>' in text
+    assert 'value="in_person" class="choice-list" required id="id_work_mode_1" checked' in text
+    assert 'name="weekly_hours" value="12"' in text
+    assert 'name="capacity" value="3"' in text
+    assert 'name="available_from" value="2026-02-01"' in text
+    assert 'name="on_call" aria-describedby="id_on_call_helptext" id="id_on_call" checked' in text
+    assert ">\nPhotographer.</textarea>" in text
+    assert ">\nBig Box Inc</textarea>" in text
+    assert 'name="link_1" value="https://ada.example.org/"' in text
+    assert 'value="fr" class="choice-list" id="id_languages_' in text
+    assert re.search(r'value="fr" class="choice-list" id="id_languages_\d+" checked', text)
+    assert checked(skills[1], 2) in text
+    assert checked(skills[0], "") in text
+    assert 'name="contact_consent" aria-describedby="id_contact_consent_helptext" ' in text
+
+
+def test_profile_edit_get_without_profile_offers_creation(client, user, skills):
+    client.force_login(user)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert "Create your volunteer profile" in response.text
+    assert '<input type="hidden" name="version" id="id_version">' in response.text
+    assert f'name="display_name" value="{user.display_name}"' in response.text
+    assert checked(skills[0], "") in response.text
+
+
+def test_profile_edit_replaces_skills_languages_and_conflicts(client, skills):
+    donor = DonorFactory()
+    DonorSkillFactory(donor=donor, skill=skills[1], level=1)
+    DonorLanguageFactory(donor=donor, code="de")
+    ConflictFactory(donor=donor, name="Old Employer", normalized_name="old employer")
+    client.force_login(donor.user)
+
+    client.post(URL, valid_post(skills, version=donor.updated_at.isoformat()))
+
+    assert sorted(donor.donor_skills.values_list("skill_id", "level")) == [
+        (skills[0].pk, 3),
+        (skills[2].pk, 1),
+    ]
+    assert sorted(donor.languages.values_list("code", flat=True)) == ["en", "es"]
+    assert sorted(donor.conflicts.values_list("normalized_name", flat=True)) == [
+        "acme logistics",
+        "cafe nervosa",
+    ]
+    assert Donor.objects.filter(user=donor.user).count() == 1
+
+
+def test_profile_edit_keeps_retired_skill_and_shows_it_read_only(client, skills):
+    retired = SkillFactory(name="Zz fax campaigns", retired=True)
+    donor = DonorFactory()
+    DonorSkillFactory(donor=donor, skill=retired, level=3)
+    client.force_login(donor.user)
+
+    page = client.get(URL)
+    # A hostile client "changing" the retired skill changes nothing.
+    data = valid_post(skills, version=donor.updated_at.isoformat(), **{f"skill-{retired.pk}": "1"})
+    response = client.post(URL, data)
+
+    assert "<li>Zz fax campaigns: Can lead or teach it</li>" in page.text
+    assert f'name="skill-{retired.pk}"' not in page.text
+    assert response.status_code == 302
+    assert sorted(donor.donor_skills.values_list("skill_id", "level")) == [
+        (skills[0].pk, 3),
+        (skills[2].pk, 1),
+        (retired.pk, 3),
+    ]
+
+
+def test_profile_edit_with_only_a_retired_skill_may_save_without_picking(client, skills):
+    retired = SkillFactory(retired=True)
+    donor = DonorFactory()
+    DonorSkillFactory(donor=donor, skill=retired, level=2)
+    client.force_login(donor.user)
+    data = valid_post(skills, version=donor.updated_at.isoformat())
+    data = {key: value for key, value in data.items() if not key.startswith("skill-")}
+
+    response = client.post(URL, data)
+
+    assert response.status_code == 302
+    assert list(donor.donor_skills.values_list("skill_id", "level")) == [(retired.pk, 2)]
+
+
+def test_profile_edit_hides_retired_skills_from_the_picker(client, user, skills):
+    retired = SkillFactory(name="Zz fax campaigns", retired=True)
+    client.force_login(user)
+
+    response = client.get(URL)
+
+    assert f'name="skill-{skills[0].pk}"' in response.text
+    assert f'name="skill-{retired.pk}"' not in response.text
+    assert "Zz fax campaigns" not in response.text
+
+
+def test_profile_edit_groups_skills_by_category_with_filter_text(client, user, skills):
+    client.force_login(user)
+
+    response = client.get(URL)
+
+    text = response.text
+    design = text.index("<h3>Zz design</h3>")
+    video = text.index("<h3>Zz video</h3>")
+    assert design < text.index("<legend>Zz flyer layout</legend>") < video
+    assert video < text.index("<legend>Zz video cutting</legend>")
+    assert 'data-filter-text="zz flyer layout posters print"' in text
+    assert 'src="/static/js/skill-filter.js" defer' in text
+
+
+# --- Bad input -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def editing(client, skills):
+    """A volunteer with a stored profile, signed in, about to edit it."""
+    donor = DonorFactory(user=UserFactory(display_name="Before"), bio="Old bio", links=[])
+    DonorSkillFactory(donor=donor, skill=skills[1], level=2)
+    DonorLanguageFactory(donor=donor, code="en")
+    ConflictFactory(donor=donor)
+    client.force_login(donor.user)
+    return donor
+
+
+def post_bad(client, donor, skills, **overrides):
+    data = valid_post(skills, version=donor.updated_at.isoformat(), display_name="Typed Name")
+    before = stored(donor.user)
+    response = client.post(URL, data | overrides)
+    assert stored(donor.user) == before, "an invalid form changed stored data"
+    assert response.status_code == 200
+    if "display_name" not in overrides:
+        assert 'name="display_name" value="Typed Name"' in response.text
+    assert '<div class="error-summary" role="alert"' in response.text
+    return response
+
+
+ONLY_WEB = "Only web addresses starting with http:// or https:// can be linked."
+NOT_A_US_REGION = (
+    "“Narnia” is not a region of United States of America. Type its name or code, for example "
+    "Alabama or US-AL."
+)
+TOO_MANY_CONFLICTS = "List at most 20 employers or organizations (you listed 21)."
+CONFLICT_TOO_LONG = "Line 2 has 201 characters; keep each name to 200 or fewer."
+BAD_INPUTS = [
+    ("weekly_hours", "0", "Enter a number of hours from 1 to 40."),
+    ("weekly_hours", "41", "Enter a number of hours from 1 to 40."),
+    ("weekly_hours", "x", "Enter a number of hours from 1 to 40."),
+    ("capacity", "0", "Enter a number of fights from 1 to 5."),
+    ("capacity", "6", "Enter a number of fights from 1 to 5."),
+    ("link_1", "not a web address", "Enter a web address like https://example.org/my-work."),
+    ("link_2", "javascript:alert(1)", ONLY_WEB),
+    ("link_3", "JavaScript:alert(1)", ONLY_WEB),
+    ("link_4", "data:text/html,hi", ONLY_WEB),
+    ("link_5", "ftp://files.example.org/x", ONLY_WEB),
+    ("bio", "x" * 1001, "Keep your bio to 1000 characters or fewer (it has 1001)."),
+    ("available_until", "2026-01-04", "The end of your availability cannot be before its start."),
+    ("available_from", "5 January", "Enter a date like 2026-05-01."),
+    ("country", "XX", "Choose a country from the list."),
+    ("country", "", "Choose your country."),
+    ("region", "Narnia", NOT_A_US_REGION),
+    ("time_zone", "Mars/Olympus", "Choose a time zone from the list."),
+    ("work_mode", "teleport", "Choose remote, in person or either."),
+    ("languages", ["en", "xx"], "Choose languages from the list (“xx” is not one of them)."),
+    ("languages", [], "Tick at least one language you can work in."),
+    ("display_name", "   ", "Enter your name."),
+    ("conflicts", "\n".join(f"Employer {n}" for n in range(21)), TOO_MANY_CONFLICTS),
+    ("conflicts", "Fine Inc\n" + "y" * 201, CONFLICT_TOO_LONG),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), BAD_INPUTS)
+def test_profile_edit_bad_input_is_refused_at_the_field(
+    client, editing, skills, field, value, message
+):
+    response = post_bad(client, editing, skills, **{field: value})
+
+    assert field_errors(response, field) == [message]
+    # What was typed is still there (a choice the list does not have cannot be shown).
+    if field in ("bio", "conflicts"):
+        assert f">\n{html.escape(value)}</textarea>" in response.text
+    elif field not in ("country", "time_zone", "work_mode", "languages", "display_name"):
+        assert f'name="{field}" value="{html.escape(value)}"' in response.text
+    assert checked(skills[0], 3) in response.text
+
+
+def test_profile_edit_overlong_bio_is_kept_as_typed(client, editing, skills):
+    response = post_bad(client, editing, skills, bio="x" * 1001)
+
+    assert f">\n{'x' * 1001}</textarea>" in response.text
+
+
+def test_profile_edit_counts_crlf_as_one_character_in_bio(client, editing, skills):
+    bio = "x" * 499 + "\r\n" + "y" * 500
+
+    response = client.post(URL, valid_post(skills, version=editing.updated_at.isoformat(), bio=bio))
+
+    assert response.status_code == 302
+    assert len(Donor.objects.get(pk=editing.pk).bio) == 1000
+
+
+@pytest.mark.parametrize(
+    ("country", "region", "message"),
+    [
+        ("AQ", "Ross", "We know no regions for Antarctica: leave this blank."),
+        ("BD", "Dhaka", "Several regions of Bangladesh are called “Dhaka” (BD-13, BD-C): type "
+         "the code you mean."),
+        ("MX", "US-CA", "“US-CA” is not a region of Mexico. Type its name or code, for example "
+         "Aguascalientes or MX-AGU."),
+    ],
+)  # fmt: skip
+def test_profile_edit_region_must_belong_to_country(
+    client, editing, skills, country, region, message
+):
+    response = post_bad(client, editing, skills, country=country, region=region)
+
+    assert field_errors(response, "region") == [message]
+    assert f'name="region" value="{region}"' in response.text
+
+
+def test_profile_edit_without_any_skill_is_refused(client, editing, skills):
+    no_skills = {f"skill-{skill.pk}": "" for skill in skills}
+
+    response = post_bad(client, editing, skills, **no_skills)
+
+    assert field_errors(response, "skills") == ["Pick at least one skill and your level in it."]
+    assert 'aria-describedby="id_skills_helptext id_skills_error"' in response.text
+
+
+def test_profile_edit_unknown_skill_id_is_refused(client, editing, skills):
+    response = post_bad(client, editing, skills, **{"skill-999999": "2", "skill-abc": "1"})
+
+    assert field_errors(response, "skills") == [
+        "We have no skill with the id “999999” to offer. Reload the page and pick from the list."
+    ]
+    assert checked(skills[0], 3) in response.text
+
+
+@pytest.mark.parametrize("level", ["0", "4", "x", "-1", "2.0"])
+def test_profile_edit_level_outside_one_to_three_is_refused(client, editing, skills, level):
+    response = post_bad(client, editing, skills, **{f"skill-{skills[2].pk}": level})
+
+    assert field_errors(response, "skills") == [
+        f"Choose a level from 1 to 3 for “{skills[2].name}”."
+    ]
+    assert checked(skills[0], 3) in response.text
+
+
+def test_profile_edit_tampered_version_is_refused_and_page_can_be_saved_again(
+    client, editing, skills
+):
+    response = post_bad(client, editing, skills, version="2001-01-01T00:00:00+00:00")
+
+    assert non_field_errors(response) == [
+        "Your profile changed after this page was opened (perhaps in another tab), so nothing "
+        "was saved. Check the form below and save again."
+    ]
+    current = editing.updated_at.isoformat()
+    assert f'name="version" value="{current}"' in response.text
+    assert client.post(URL, valid_post(skills, version=current)).status_code == 302
+
+
+def test_profile_edit_stale_page_from_another_tab_is_refused(client, editing, skills):
+    stale_version = editing.updated_at.isoformat()
+    client.post(URL, valid_post(skills, version=stale_version, bio="Saved in tab one"))
+
+    response = client.post(URL, valid_post(skills, version=stale_version, bio="Tab two"))
+
+    assert response.status_code == 200
+    assert "Your profile changed after this page was opened" in response.text
+    assert Donor.objects.get(pk=editing.pk).bio == "Saved in tab one"
+
+
+def test_profile_edit_ignores_extra_keys_for_user_staff_and_donor(
+    client, editing, skills, other_volunteer
+):
+    other_before = stored(other_volunteer)
+    data = valid_post(
+        skills,
+        version=editing.updated_at.isoformat(),
+        user=str(other_volunteer.pk),
+        user_id=str(other_volunteer.pk),
+        donor=str(other_volunteer.donor.pk),
+        id=str(other_volunteer.donor.pk),
+        is_staff="on",
+        is_superuser="on",
+        paused_until="9999-12-31",
+        email="attacker@example.org",
+    )
+
+    response = client.post(URL, data)
+
+    assert response.status_code == 302
+    me = get_user_model().objects.get(pk=editing.user.pk)
+    assert (me.is_staff, me.is_superuser, me.email) == (False, False, editing.user.email)
+    assert Donor.objects.get(pk=editing.pk).user_id == me.pk
+    assert Donor.objects.get(pk=editing.pk).paused_until is None
+    assert me.display_name == "Rosa Lopez"
+    assert stored(other_volunteer) == other_before
+
+
+def test_profile_edit_empty_post_shows_required_messages(client, editing, skills):
+    before = stored(editing.user)
+
+    response = client.post(URL, {})
+
+    assert response.status_code == 200
+    assert stored(editing.user) == before
+    assert field_errors(response, "weekly_hours") == ["Enter a number of hours from 1 to 40."]
+    assert field_errors(response, "skills") == ["Pick at least one skill and your level in it."]
+
+
+def test_profile_edit_null_character_is_refused_not_a_server_error(client, editing, skills):
+    response = post_bad(client, editing, skills, city="Oak\x00land")
+
+    assert field_errors(response, "city") == ["Null characters are not allowed."]

@@ -1,0 +1,129 @@
+"""The profile services: one transaction that replaces a profile, and pausing."""
+
+import datetime
+
+import pytest
+
+from donors import services
+from donors.models import PAUSED_INDEFINITELY, Donor
+from donors.services import (
+    ProfileData,
+    pause_donor,
+    pause_donor_indefinitely,
+    resume_donor,
+    save_donor_profile,
+)
+from tests.factories import (
+    ConflictFactory,
+    DonorFactory,
+    DonorLanguageFactory,
+    DonorSkillFactory,
+    SkillFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def profile_data(**overrides):
+    values = {
+        "display_name": "Jo Print",
+        "time_zone": "America/Chicago",
+        "country": "US",
+        "region": "US-IL",
+        "city": "Chicago",
+        "weekly_hours": 4,
+        "languages": ["en"],
+        "skill_levels": {},
+        "conflicts": [],
+    }
+    return ProfileData(**(values | overrides))
+
+
+def test_save_donor_profile_creates_user_fields_donor_and_rows(user):
+    skill = SkillFactory()
+
+    donor = save_donor_profile(
+        user=user,
+        data=profile_data(
+            skill_levels={skill.pk: 2},
+            languages=["en", "es", "en"],
+            conflicts=["Acme  Logistics", "ACME LOGISTICS", "Café Nervosa", "  "],
+            links=["https://jo.example.org/"],
+            contact_consent=True,
+        ),
+    )
+
+    user.refresh_from_db()
+    assert (user.display_name, user.time_zone) == ("Jo Print", "America/Chicago")
+    assert Donor.objects.get(user=user) == donor
+    assert (donor.region, donor.city, donor.weekly_hours) == ("US-IL", "Chicago", 4)
+    assert donor.links == ["https://jo.example.org/"]
+    assert list(donor.donor_skills.values_list("skill_id", "level")) == [(skill.pk, 2)]
+    assert list(donor.languages.values_list("code", flat=True)) == ["en", "es"]
+    assert list(donor.conflicts.values_list("name", "normalized_name")) == [
+        ("Acme Logistics", "acme logistics"),
+        ("Café Nervosa", "cafe nervosa"),
+    ]
+
+
+def test_save_donor_profile_replaces_rows_but_keeps_retired_skills():
+    donor = DonorFactory()
+    retired, dropped, kept_level, new = SkillFactory(retired=True), *SkillFactory.create_batch(3)
+    DonorSkillFactory(donor=donor, skill=retired, level=3)
+    DonorSkillFactory(donor=donor, skill=dropped, level=1)
+    DonorSkillFactory(donor=donor, skill=kept_level, level=1)
+    DonorLanguageFactory(donor=donor, code="fr")
+    ConflictFactory(donor=donor)
+
+    save_donor_profile(
+        user=donor.user,
+        # A retired skill passed in (say it was retired after the form was checked) is ignored.
+        data=profile_data(skill_levels={kept_level.pk: 2, new.pk: 3, retired.pk: 1}),
+    )
+
+    assert sorted(donor.donor_skills.values_list("skill_id", "level")) == sorted(
+        [(retired.pk, 3), (kept_level.pk, 2), (new.pk, 3)]
+    )
+    assert list(donor.languages.values_list("code", flat=True)) == ["en"]
+    assert donor.conflicts.count() == 0
+    assert Donor.objects.count() == 1
+
+
+def test_save_donor_profile_is_one_transaction(user, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "_replace_conflicts", fail)
+
+    with pytest.raises(RuntimeError):
+        save_donor_profile(user=user, data=profile_data(conflicts=["Acme"]))
+
+    user.refresh_from_db()
+    assert user.display_name != "Jo Print"
+    assert not Donor.objects.filter(user=user).exists()
+
+
+def test_pause_donor_until_date_and_resume():
+    donor = DonorFactory()
+    until = datetime.date(2099, 1, 31)
+
+    pause_donor(donor=donor, until=until)
+    assert Donor.objects.get(pk=donor.pk).paused_until == until
+    assert Donor.objects.paused().filter(pk=donor.pk).exists()
+
+    resume_donor(donor=donor)
+    assert Donor.objects.get(pk=donor.pk).paused_until is None
+    assert Donor.objects.active().filter(pk=donor.pk).exists()
+
+
+def test_pause_donor_indefinitely_stores_the_marker():
+    donor = DonorFactory()
+
+    pause_donor_indefinitely(donor=donor)
+
+    donor.refresh_from_db()
+    assert (donor.paused_until, donor.is_paused, donor.is_paused_indefinitely) == (
+        PAUSED_INDEFINITELY,
+        True,
+        True,
+    )
