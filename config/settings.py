@@ -227,7 +227,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = True  # serve straight from static/ without a collectstatic step
+# In development whitenoise serves straight from static/ (no collectstatic step); in production
+# it serves the collected STATIC_ROOT, scanned once at start-up rather than on every request.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Security -------------------------------------------------------------------------------
 # One Content-Security-Policy in every mode, so nothing inline can creep in unnoticed.
