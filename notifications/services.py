@@ -448,10 +448,10 @@ def _reclaim_stuck(now: datetime) -> int:
     timeout = timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT)
     batch = settings.NOTIFICATIONS_SWEEP_BATCH
     stuck = OutgoingMessage.objects.stuck_sending(now, timeout=timeout)
-    ids = list(stuck.order_by("claimed_at").values_list("pk", flat=True)[:batch])
+    ids = list(stuck.order_by("claimed_at", "pk").values_list("pk", flat=True)[:batch])
     if not ids:
         return 0
-    rows = stuck.filter(pk__in=ids)
+    rows = stuck.filter(pk__in=ids).order_by("claimed_at", "pk")
     error = "The worker did not finish the attempt (it died or timed out)."
     rows.filter(attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS).update(
         status=Status.FAILED, last_error=error, updated_at=now
@@ -470,11 +470,13 @@ def _requeue_stale(now: datetime) -> int:
     total = 0
     while True:
         stale = OutgoingMessage.objects.needing_wake_up(now, requeue_after=requeue_after)
-        ids = list(stale.order_by("next_attempt_at").values_list("pk", flat=True)[:batch])
+        oldest_first = stale.order_by("next_attempt_at", "pk")
+        ids = list(oldest_first.values_list("pk", flat=True)[:batch])
         if not ids:
             return total
-        # Touch first, so an overlapping sweep skips these; only rows still stale are ours.
-        touched = list(stale.filter(pk__in=ids).values_list("pk", flat=True))
+        # Touch before enqueueing, so the next sweep leaves these alone. Should two sweeps
+        # overlap, a second wake-up is harmless: the conditional claim lets one delivery through.
+        touched = list(oldest_first.filter(pk__in=ids).values_list("pk", flat=True))
         stale.filter(pk__in=touched).update(updated_at=now)
         total += len(touched)
         if not _enqueue_until_failure(touched) or len(ids) < batch:

@@ -12,7 +12,9 @@ from notifications.forms import PreferencesForm
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request):
-    form = PreferencesForm(request.POST or None, user=request.user)
+    # Not `request.POST or None`: unticking every box posts no field at all.
+    data = request.POST if request.method == "POST" else None
+    form = PreferencesForm(data, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.set_preferences(user=request.user, choices=form.choices())
         messages.success(request, "Your email preferences are saved.")

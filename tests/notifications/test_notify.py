@@ -1,0 +1,198 @@
+"""notify(): one row per (recipient, kind, key), in the caller's transaction, sent on commit."""
+
+import logging
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from notifications import services
+from notifications.models import NotificationPreference, OutgoingMessage
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+KIND = "account.password_changed"
+
+
+def queue(capture, **overrides):
+    arguments = {"to": "ada@example.org", "kind": KIND, "context": {}, "key": "k-1"}
+    with capture(execute=True):
+        return services.notify(**{**arguments, **overrides})
+
+
+def test_notify_same_key_twice_stores_one_row_and_sends_one_mail(
+    django_capture_on_commit_callbacks,
+):
+    first = queue(django_capture_on_commit_callbacks)
+    second = queue(django_capture_on_commit_callbacks)
+
+    assert first is not None
+    assert second is None
+    assert OutgoingMessage.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_notify_different_keys_send_two_mails(django_capture_on_commit_callbacks):
+    queue(django_capture_on_commit_callbacks, key="k-1")
+    queue(django_capture_on_commit_callbacks, key="k-2")
+
+    assert OutgoingMessage.objects.count() == 2
+    assert [m.to for m in mail.outbox] == [["ada@example.org"], ["ada@example.org"]]
+
+
+def test_notify_same_key_for_another_kind_or_recipient_is_a_new_mail(
+    django_capture_on_commit_callbacks,
+):
+    queue(django_capture_on_commit_callbacks)
+    queue(django_capture_on_commit_callbacks, kind="account.password_set")
+    queue(django_capture_on_commit_callbacks, to="bob@example.org")
+
+    assert OutgoingMessage.objects.count() == 3
+    assert len(mail.outbox) == 3
+
+
+def test_notify_address_case_does_not_dodge_the_key(django_capture_on_commit_callbacks):
+    queue(django_capture_on_commit_callbacks, to="Ada@Example.org")
+    duplicate = queue(django_capture_on_commit_callbacks, to=" ADA@example.ORG ")
+
+    assert duplicate is None
+    assert list(OutgoingMessage.objects.values_list("to", flat=True)) == ["ada@example.org"]
+
+
+def test_notify_duplicate_key_keeps_callers_transaction_usable(
+    django_capture_on_commit_callbacks,
+):
+    queue(django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        assert services.notify(to="ada@example.org", kind=KIND, context={}, key="k-1") is None
+        user = UserFactory()  # the caller's transaction goes on after the no-op
+
+    assert user.pk is not None
+    assert OutgoingMessage.objects.count() == 1
+
+
+def test_notify_in_rolled_back_transaction_sends_nothing(django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.notify(to="ada@example.org", kind=KIND, context={}, key="k-1")
+        raise RuntimeError("the business transaction fails after notify()")
+
+    assert callbacks == []
+    assert OutgoingMessage.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_notify_enqueues_only_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        message = services.notify(to="ada@example.org", kind=KIND, context={}, key="k-1")
+
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+    message.refresh_from_db()
+    assert message.status == OutgoingMessage.Status.QUEUED
+
+
+def test_notify_stores_row_with_context_and_user(django_capture_on_commit_callbacks):
+    user = UserFactory(email="ada@example.org")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        message = services.notify(
+            to="ada@example.org", kind=KIND, context={"ip": "192.0.2.1"}, key="k-1", user=user
+        )
+
+    message.refresh_from_db()
+    assert (message.to, message.kind, message.key, message.user) == (
+        "ada@example.org",
+        KIND,
+        "k-1",
+        user,
+    )
+    assert message.context == {"ip": "192.0.2.1"}
+    assert (message.status, message.attempts) == (OutgoingMessage.Status.QUEUED, 0)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        ({"kind": "no.such.kind"}, ValueError),
+        ({"to": "not an address"}, ValueError),
+        ({"to": ""}, ValueError),
+        ({"key": ""}, ValueError),
+        ({"key": "k" * 201}, ValueError),
+        ({"context": {"when": Decimal("1.5")}}, TypeError),
+        ({"context": {"ratio": float("nan")}}, ValueError),
+        ({"context": ["not", "a", "dict"]}, TypeError),
+    ],
+)
+def test_notify_bad_arguments_raise_in_caller(arguments, error):
+    base = {"to": "ada@example.org", "kind": KIND, "context": {}, "key": "k-1"}
+
+    with pytest.raises(error):
+        services.notify(**{**base, **arguments})
+
+    assert OutgoingMessage.objects.count() == 0
+
+
+def test_notify_optional_kind_without_user_raises(digest):
+    with pytest.raises(ValueError, match="needs the recipient's user"):
+        services.notify(to="ada@example.org", kind=digest, context={}, key="k-1")
+
+
+def test_notify_optional_kind_opted_out_at_queue_time_stores_nothing(
+    digest, django_capture_on_commit_callbacks
+):
+    user = UserFactory()
+    NotificationPreference.objects.create(user=user, kind=digest, enabled=False)
+
+    result = queue(
+        django_capture_on_commit_callbacks,
+        to=user.email,
+        kind=digest,
+        context={"title": "May"},
+        user=user,
+    )
+
+    assert result is None
+    assert OutgoingMessage.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_enqueue_failure_is_logged_and_row_stays_queued(
+    monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    from notifications.tasks import deliver_message
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
+
+    monkeypatch.setattr(deliver_message, "apply_async", broker_down)
+
+    with caplog.at_level(logging.WARNING, logger="notifications.services"):
+        message = queue(django_capture_on_commit_callbacks)
+
+    message.refresh_from_db()
+    assert message.status == OutgoingMessage.Status.QUEUED
+    assert mail.outbox == []
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Could not enqueue outgoing message {message.pk}; the sweep will"
+    ]
+
+
+def test_enqueue_passes_only_the_row_id_without_publish_retries(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from notifications.tasks import deliver_message
+
+    calls = []
+    monkeypatch.setattr(deliver_message, "apply_async", lambda *a, **kw: calls.append((a, kw)))
+
+    message = queue(django_capture_on_commit_callbacks)
+
+    assert calls == [((), {"args": [message.pk], "retry": False})]
