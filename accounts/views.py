@@ -1,3 +1,4 @@
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -23,11 +24,24 @@ def dashboard(request):
     return render(request, "accounts/dashboard.html")
 
 
+def _password_confirmation(request):
+    """The re-enter-your-password form, or a 429 once allauth's reauthentication limit trips:
+    a borrowed or stolen session must not become a way to guess the password."""
+    if request.method != "POST":
+        return ConfirmPasswordForm(user=request.user), None
+    limited = ratelimit.consume_or_429(request, action="reauthenticate", user=request.user)
+    if limited:
+        return None, limited
+    return ConfirmPasswordForm(request.POST, user=request.user), None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def download_data(request):
-    form = ConfirmPasswordForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    form, limited = _password_confirmation(request)
+    if limited:
+        return limited
+    if form.is_bound and form.is_valid():
         stamp = timezone.now().strftime("%Y%m%d")
         response = HttpResponse(privacy.export_json(request.user), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
@@ -38,8 +52,10 @@ def download_data(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request):
-    form = ConfirmPasswordForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    form, limited = _password_confirmation(request)
+    if limited:
+        return limited
+    if form.is_bound and form.is_valid():
         user = request.user
         logout(request)
         privacy.erase_user(user)

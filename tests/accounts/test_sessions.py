@@ -1,0 +1,68 @@
+"""Session rows know their user (accounts.sessions): deleting an account signs it out everywhere."""
+
+import pytest
+from django.test import Client
+
+from accounts.models import Session
+from tests.factories import PASSWORD
+
+
+def sign_in(email) -> Client:
+    browser = Client()
+    response = browser.post("/accounts/login/", {"login": email, "password": PASSWORD})
+    assert response["Location"] == "/me/"
+    return browser
+
+
+@pytest.mark.django_db
+def test_session_row_after_login_holds_user_id(user):
+    browser = sign_in(user.email)
+
+    session = Session.objects.get(session_key=browser.session.session_key)
+
+    assert session.user_id == user.pk
+    assert session.get_decoded()["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_session_row_of_visitor_has_no_user(client):
+    session = client.session
+    session["cart"] = "anything"
+    session.save()
+
+    assert Session.objects.get(session_key=session.session_key).user_id is None
+
+
+@pytest.mark.django_db
+def test_session_row_gains_user_when_visitor_signs_in(client, user):
+    visitor_session = client.session
+    visitor_session["before"] = True
+    visitor_session.save()
+
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+
+    assert Session.objects.get(session_key=client.session.session_key).user_id == user.pk
+    assert not Session.objects.filter(session_key=visitor_session.session_key).exists()
+
+
+@pytest.mark.django_db
+def test_logout_leaves_no_session_row_for_the_user(user):
+    browser = sign_in(user.email)
+
+    browser.post("/accounts/logout/")
+
+    assert not Session.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_delete_account_signs_out_every_browser(volunteer, other_volunteer):
+    laptop, phone = sign_in(volunteer.email), sign_in(volunteer.email)
+    bystander = sign_in(other_volunteer.email)
+    assert Session.objects.filter(user=volunteer).count() == 2
+
+    laptop.post("/me/delete/", {"password": PASSWORD})
+
+    assert not Session.objects.filter(user_id=volunteer.pk).exists()
+    assert phone.get("/me/")["Location"] == "/accounts/login/?next=/me/"
+    assert bystander.get("/me/").status_code == 200
+    assert Session.objects.filter(user=other_volunteer).count() == 1
