@@ -5,9 +5,13 @@ whole. Donor profiles are created by volunteers themselves, so the admin only fi
 corrects them.
 """
 
+import pycountry
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
+from django.forms.models import BaseInlineFormSet
 from django_countries.filters import CountryFilter
 
 from donors.models import (
@@ -150,6 +154,9 @@ class DonorSkillInline(admin.TabularInline):
     fields = ("skill", "level")
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("skill")  # each row's title
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "skill":
@@ -161,8 +168,21 @@ class DonorSkillInline(admin.TabularInline):
         return field
 
 
+class DonorLanguageForm(forms.ModelForm):
+    class Meta:
+        model = DonorLanguage
+        fields = ("code",)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().lower()
+        if len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
+            raise ValidationError("Enter a two-letter ISO 639-1 language code, e.g. “es”.")
+        return code
+
+
 class DonorLanguageInline(admin.TabularInline):
     model = DonorLanguage
+    form = DonorLanguageForm
     fields = ("code",)
     extra = 0
 
@@ -174,17 +194,52 @@ class ConflictForm(forms.ModelForm):
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
-        # Set before model validation, so the per-donor uniqueness check sees it.
-        self.instance.normalized_name = normalize_name(name)
+        normalized = normalize_name(name)
+        # normalized_name is not a form field, so model validation would skip the per-donor
+        # unique constraint and the database would refuse the row with an error page.
+        taken = Conflict.objects.filter(
+            donor_id=self.instance.donor_id, normalized_name=normalized
+        ).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError("This volunteer already lists that employer.")
+        self.instance.normalized_name = normalized
         return name
+
+
+class ConflictFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if "name" not in getattr(form, "cleaned_data", {}) or self._should_delete_form(form):
+                continue
+            normalized = form.instance.normalized_name
+            if normalized in seen:
+                form.add_error("name", "Another row names the same employer.")
+            seen.add(normalized)
 
 
 class ConflictInline(admin.TabularInline):
     model = Conflict
     form = ConflictForm
+    formset = ConflictFormSet
     fields = ("name", "normalized_name")
     readonly_fields = ("normalized_name",)
     extra = 0
+
+
+class DonorChangeList(ChangeList):
+    """The list's skills and languages columns read one prefetch each, never a query per row."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .prefetch_related(
+                Prefetch("donor_skills", queryset=DonorSkill.objects.select_related("skill")),
+                "languages",
+            )
+        )
 
 
 @admin.register(Donor)
@@ -235,16 +290,8 @@ class DonorAdmin(admin.ModelAdmin):
         ("About", {"fields": ("bio", "links", "contact_consent", "created_at", "updated_at")}),
     )
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("user")
-            .prefetch_related(
-                Prefetch("donor_skills", queryset=DonorSkill.objects.select_related("skill")),
-                "languages",
-            )
-        )
+    def get_changelist(self, request, **kwargs):
+        return DonorChangeList
 
     class Media:
         css = {"all": ["css/admin.css"]}

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
-from django.urls import reverse
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from donors.models import PAUSED_INDEFINITELY, Donor, Skill
@@ -111,46 +111,140 @@ def test_donor_change_page_as_staff_shows_inlines(staff_client):
     assert 'value="Acme Logistics"' in response.text
 
 
+def change_data(donor, *, levels=None, codes=None, conflict_names=None):
+    """The donor change form as the admin would post it, with some values replaced."""
+    skills = list(donor.donor_skills.all())
+    languages = list(donor.languages.all())
+    conflicts = list(donor.conflicts.all())
+    levels = levels or [ds.level for ds in skills]
+    codes = codes or [language.code for language in languages]
+    conflict_names = conflict_names or [c.name for c in conflicts]
+    data = {
+        "pronouns": donor.pronouns,
+        "country": donor.country.code,
+        "region": donor.region,
+        "city": donor.city,
+        "work_mode": donor.work_mode,
+        "weekly_hours": str(donor.weekly_hours),
+        "capacity": str(donor.capacity),
+        "bio": donor.bio,
+        "links": "[]",
+        "donor_skills-TOTAL_FORMS": str(len(skills)),
+        "donor_skills-INITIAL_FORMS": str(len(skills)),
+        "languages-TOTAL_FORMS": str(len(languages)),
+        "languages-INITIAL_FORMS": str(len(languages)),
+        "conflicts-TOTAL_FORMS": str(len(conflicts)),
+        "conflicts-INITIAL_FORMS": str(len(conflicts)),
+    }
+    for i, (ds, level) in enumerate(zip(skills, levels, strict=True)):
+        data |= {
+            f"donor_skills-{i}-id": str(ds.pk),
+            f"donor_skills-{i}-donor": str(donor.pk),
+            f"donor_skills-{i}-skill": str(ds.skill_id),
+            f"donor_skills-{i}-level": str(level),
+        }
+    for i, (language, code) in enumerate(zip(languages, codes, strict=True)):
+        data |= {
+            f"languages-{i}-id": str(language.pk),
+            f"languages-{i}-donor": str(donor.pk),
+            f"languages-{i}-code": code,
+        }
+    for i, (conflict, name) in enumerate(zip(conflicts, conflict_names, strict=True)):
+        data |= {
+            f"conflicts-{i}-id": str(conflict.pk),
+            f"conflicts-{i}-donor": str(donor.pk),
+            f"conflicts-{i}-name": name,
+        }
+    return data
+
+
 @pytest.mark.django_db
 def test_donor_change_as_staff_saves_level_and_renormalizes_conflict(staff_client):
     donor = donor_with("ana@example.org", skills=[("graphic-design", 1)], languages=[])
-    row = donor.donor_skills.get()
     conflict = ConflictFactory(donor=donor, name="Acme", normalized_name="acme")
-    data = {
-        "pronouns": "she/her",
-        "country": "US",
-        "region": "US-CA",
-        "city": "Oakland",
-        "work_mode": "remote",
-        "weekly_hours": "5",
-        "capacity": "2",
-        "on_call": "on",
-        "bio": donor.bio,
-        "links": "[]",
-        "donor_skills-TOTAL_FORMS": "1",
-        "donor_skills-INITIAL_FORMS": "1",
-        "donor_skills-0-id": str(row.pk),
-        "donor_skills-0-donor": str(donor.pk),
-        "donor_skills-0-skill": str(row.skill_id),
-        "donor_skills-0-level": "3",
-        "languages-TOTAL_FORMS": "0",
-        "languages-INITIAL_FORMS": "0",
-        "conflicts-TOTAL_FORMS": "1",
-        "conflicts-INITIAL_FORMS": "1",
-        "conflicts-0-id": str(conflict.pk),
-        "conflicts-0-donor": str(donor.pk),
-        "conflicts-0-name": "  Café   Ñandú Ltd ",
-    }
+    data = change_data(donor, levels=[3], conflict_names=["  Café   Ñandú Ltd "])
+    data |= {"on_call": "on", "capacity": "2"}
 
     response = staff_client.post(f"/admin/donors/donor/{donor.pk}/change/", data)
 
     assert response.status_code == 302
-    row.refresh_from_db()
     conflict.refresh_from_db()
-    assert row.level == 3
+    assert donor.donor_skills.get().level == 3
     assert (conflict.name, conflict.normalized_name) == ("Café Ñandú Ltd", "cafe nandu ltd")
     donor.refresh_from_db()
-    assert (donor.on_call, donor.capacity, donor.contact_consent) == (True, 2, True)
+    assert (donor.on_call, donor.capacity) == (True, 2)
+
+
+@pytest.mark.django_db
+def test_donor_change_as_staff_cannot_change_consent_or_owner(staff_client, other_volunteer):
+    donor = donor_with("ana@example.org", skills=[("graphic-design", 1)], languages=[])
+    data = change_data(donor) | {"contact_consent": "", "user": str(other_volunteer.pk)}
+
+    response = staff_client.post(f"/admin/donors/donor/{donor.pk}/change/", data)
+
+    assert response.status_code == 302
+    donor.refresh_from_db()
+    assert (donor.contact_consent, donor.user.email) == (True, "ana@example.org")
+
+
+@pytest.mark.django_db
+def test_donor_change_as_staff_conflict_renamed_onto_another_errors_at_field(staff_client):
+    donor = donor_with("ana@example.org", skills=[("graphic-design", 1)], languages=[])
+    ConflictFactory(donor=donor, name="Acme", normalized_name="acme")
+    ConflictFactory(donor=donor, name="Globex", normalized_name="globex")
+
+    response = staff_client.post(
+        f"/admin/donors/donor/{donor.pk}/change/",
+        change_data(donor, levels=[3], conflict_names=["Acme", "ACMÉ "]),
+    )
+
+    assert response.status_code == 200
+    assert "This volunteer already lists that employer." in response.text
+    assert 'value="ACMÉ "' in response.text  # what was typed stays
+    assert sorted(donor.conflicts.values_list("normalized_name", flat=True)) == ["acme", "globex"]
+    assert donor.donor_skills.get().level == 1
+
+
+@pytest.mark.django_db
+def test_donor_change_as_staff_language_code_normalized(staff_client):
+    donor = donor_with("ana@example.org", skills=[("graphic-design", 1)], languages=["pt"])
+
+    response = staff_client.post(
+        f"/admin/donors/donor/{donor.pk}/change/", change_data(donor, codes=[" FR "])
+    )
+
+    assert response.status_code == 302
+    assert list(donor.languages.values_list("code", flat=True)) == ["fr"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["zz", "por", "1"])
+def test_donor_change_as_staff_unknown_language_code_errors_at_field(staff_client, typed):
+    donor = donor_with("ana@example.org", skills=[("graphic-design", 1)], languages=["pt"])
+
+    response = staff_client.post(
+        f"/admin/donors/donor/{donor.pk}/change/", change_data(donor, codes=[typed])
+    )
+
+    assert response.status_code == 200
+    assert "Enter a two-letter ISO 639-1 language code" in response.text
+    assert list(donor.languages.values_list("code", flat=True)) == ["pt"]
+
+
+@pytest.mark.django_db
+def test_donor_change_as_staff_two_conflicts_renamed_alike_errors_at_field(staff_client):
+    donor = donor_with("ana@example.org", skills=[("graphic-design", 1)], languages=[])
+    ConflictFactory(donor=donor, name="Acme", normalized_name="acme")
+    ConflictFactory(donor=donor, name="Globex", normalized_name="globex")
+
+    response = staff_client.post(
+        f"/admin/donors/donor/{donor.pk}/change/",
+        change_data(donor, conflict_names=["Initech", "initech"]),
+    )
+
+    assert response.status_code == 200
+    assert "Another row names the same employer." in response.text
+    assert sorted(donor.conflicts.values_list("normalized_name", flat=True)) == ["acme", "globex"]
 
 
 @pytest.mark.django_db
@@ -435,8 +529,25 @@ def test_donor_changelist_as_staff_query_count_constant(
 ):
     donors_with_design_skills(count)
     params = {"q": "example.org", "skill": "graphic-design", "min_level": "2", "language": "es"}
+    ContentType.objects.clear_cache()  # earlier tests may have warmed it
 
     with django_assert_num_queries(13):
         response = staff_client.get(CHANGELIST, params)
 
     assert response.context["cl"].result_count == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 4])
+def test_donor_change_page_as_staff_query_count_constant(
+    staff_client, django_assert_num_queries, rows
+):
+    slugs = ["graphic-design", "photography", "mass-texting", "analytics"][:rows]
+    donor = donor_with("ana@example.org", skills=[(slug, 2) for slug in slugs])
+    ConflictFactory(donor=donor)
+    ContentType.objects.clear_cache()  # earlier tests may have warmed it
+
+    with django_assert_num_queries(11):
+        response = staff_client.get(f"/admin/donors/donor/{donor.pk}/change/")
+
+    assert response.status_code == 200
