@@ -190,3 +190,11 @@ def test_unsubscribe_other_methods_are_refused(digest):
     response = cookieless_client().put(unsubscribe_path(UserFactory(), digest))
 
     assert response.status_code == 405
+
+
+def test_dashboard_links_to_email_preferences(client, user):
+    client.force_login(user)
+
+    response = client.get(reverse("accounts:dashboard"))
+
+    assert '<a href="/notifications/preferences/">Email preferences</a>' in response.text
