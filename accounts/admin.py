@@ -15,6 +15,8 @@ class UserCreationForm(BaseUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
+        # Staff type someone else's address here; the browser must not offer their own.
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off"})}
 
     def clean_email(self):
         email = User.objects.normalize_email(self.cleaned_data["email"])
