@@ -19,6 +19,51 @@ CONFLICT_MAX_LENGTH = 200
 BIO_MAX_LENGTH = 1000
 SKILL_PREFIX = "skill-"
 
+# Donor columns the form edits as they are (country, links and related rows need converting).
+DONOR_FORM_FIELDS = (
+    "pronouns",
+    "region",
+    "city",
+    "work_mode",
+    "weekly_hours",
+    "capacity",
+    "available_from",
+    "available_until",
+    "on_call",
+    "bio",
+    "contact_consent",
+)
+PROFILE_FIELDS = (
+    "display_name",
+    "time_zone",
+    "country",
+    "languages",
+    "conflicts",
+    *DONOR_FORM_FIELDS,
+)
+# The order of the page, which is also the order of the error summary.
+FIELD_ORDER = (
+    "version",
+    "display_name",
+    "pronouns",
+    "bio",
+    "country",
+    "region",
+    "city",
+    "time_zone",
+    "work_mode",
+    "languages",
+    "skills",
+    "weekly_hours",
+    "capacity",
+    "available_from",
+    "available_until",
+    "on_call",
+    "conflicts",
+    *(f"link_{number}" for number in range(1, MAX_LINKS + 1)),
+    "contact_consent",
+)
+
 STALE = (
     "Your profile changed after this page was opened (perhaps in another tab), so nothing was "
     "saved. Check the form below and save again."
@@ -307,6 +352,7 @@ class ProfileForm(forms.Form):
             self.fields[f"link_{number}"] = WebLinkField(
                 label=f"Link {number}", required=False, max_length=500
             )
+        self.order_fields(FIELD_ORDER)
 
     @staticmethod
     def version_of(donor: Donor | None) -> str:
@@ -335,9 +381,11 @@ class ProfileForm(forms.Form):
         names = {}
         for number, line in enumerate(self.cleaned_data["conflicts"].split("\n"), start=1):
             name = " ".join(line.split())
-            if len(name) > CONFLICT_MAX_LENGTH or len(normalize_name(name)) > CONFLICT_MAX_LENGTH:
+            # Normalizing can lengthen a name (ligatures), and both are stored.
+            length = max(len(name), len(normalize_name(name)))
+            if length > CONFLICT_MAX_LENGTH:
                 raise ValidationError(
-                    f"Line {number} has {len(name)} characters; keep each name to "
+                    f"Line {number} has {length} characters; keep each name to "
                     f"{CONFLICT_MAX_LENGTH} or fewer.",
                     code="max_length",
                 )
@@ -425,40 +473,6 @@ class ProfileForm(forms.Form):
             links=list(dict.fromkeys(links)),
             skill_levels=data["skills"],
         )
-
-
-# Donor columns the form edits as they are (country, links and related rows need converting).
-DONOR_FORM_FIELDS = (
-    "pronouns",
-    "region",
-    "city",
-    "work_mode",
-    "weekly_hours",
-    "capacity",
-    "available_from",
-    "available_until",
-    "on_call",
-    "bio",
-    "contact_consent",
-)
-PROFILE_FIELDS = (
-    "display_name",
-    "time_zone",
-    "pronouns",
-    "country",
-    "region",
-    "city",
-    "work_mode",
-    "weekly_hours",
-    "capacity",
-    "available_from",
-    "available_until",
-    "on_call",
-    "bio",
-    "contact_consent",
-    "languages",
-    "conflicts",
-)
 
 
 class PauseForm(forms.Form):

@@ -521,3 +521,17 @@ def test_profile_edit_null_character_is_refused_not_a_server_error(client, editi
     response = post_bad(client, editing, skills, city="Oak\x00land")
 
     assert field_errors(response, "city") == ["Null characters are not allowed."]
+
+
+def test_profile_edit_error_summary_links_to_fields_in_page_order(client, editing, skills):
+    data = valid_post(skills, version=editing.updated_at.isoformat(), weekly_hours="")
+    data |= {f"skill-{skill.pk}": "" for skill in skills} | {"languages": []}
+
+    response = client.post(URL, data)
+
+    links = re.findall(r'<li><a href="#(id_\w+)">', response.text)
+    assert links == ["id_languages", "id_skills", "id_weekly_hours"]
+    assert (
+        '<a href="#id_skills">Your skills: Pick at least one skill and your level in it.</a>'
+        in response.text
+    )
