@@ -1,0 +1,426 @@
+"""Every named URL by every role: the expected status and a marker that must show or must not.
+
+`test_every_named_url_has_a_row` walks the URLconf and fails when a named URL is missing from
+the table, so a new page cannot ship without deciding who may see it. Admin URLs are listed
+per registered model from STAFF_ADMIN_RIGHTS, written by hand (what the Staff group may do).
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from allauth.account.models import EmailAddress, get_emailconfirmation_model
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from donors.models import Donor
+from notifications import kinds
+from notifications.models import OutgoingMessage
+from notifications.services import unsubscribe_token
+from tests.conftest import make_volunteer
+from tests.factories import PASSWORD, SkillFactory, UserFactory
+
+ROLES = ("anonymous", "unverified", "verified", "volunteer", "other_volunteer", "staff")
+SIGNED_IN = ("verified", "volunteer", "other_volunteer", "staff")
+NOT_SIGNED_IN = ("anonymous", "unverified")
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    present: str = ""  # text that must be in the body (after {placeholder} substitution)
+    absent: str = ""  # text that must not be in the body
+    location: str = ""  # for redirects: the Location must start with this
+
+
+@dataclass
+class Row:
+    name: str
+    expect: dict[str, Expect]
+    kwargs: object = None  # callable(world) -> dict of URL kwargs
+    query: str = ""
+    notes: str = field(default="")
+
+
+def to_login(next_part=""):
+    return Expect(302, location="/accounts/login/" + next_part)
+
+
+def each(roles, expect):
+    return dict.fromkeys(roles, expect)
+
+
+LOGIN_REQUIRED = each(NOT_SIGNED_IN, to_login("?next="))
+
+
+def signed_in_page(marker_for_role):
+    """Login required; each signed-in role sees its own marker and never the volunteer's."""
+    return {**LOGIN_REQUIRED, **marker_for_role}
+
+
+OWN_EMAIL = {
+    "verified": Expect(200, present="{verified_email}", absent="{volunteer_email}"),
+    "volunteer": Expect(200, present="{volunteer_email}", absent="{other_email}"),
+    "other_volunteer": Expect(200, present="{other_email}", absent="{volunteer_email}"),
+    "staff": Expect(200, present="{staff_email}", absent="{volunteer_email}"),
+}
+PUBLIC = each(ROLES, Expect(200))
+ANONYMOUS_ONLY = {  # sign-in and sign-up pages send signed-in people to their account
+    **each(NOT_SIGNED_IN, Expect(200, absent="{volunteer_email}")),
+    **each(SIGNED_IN, Expect(302, location="/me/")),
+}
+
+ROWS = [
+    Row("home", each(ROLES, Expect(200, present="Offer your skills", absent="{volunteer_bio}"))),
+    Row("accounts:organizers", each(ROLES, Expect(200, present="What happens next"))),
+    Row("accounts:dashboard", signed_in_page(OWN_EMAIL)),
+    Row("accounts:download_data", signed_in_page(each(SIGNED_IN, Expect(200, present="password")))),
+    Row(
+        "accounts:delete_account", signed_in_page(each(SIGNED_IN, Expect(200, present="password")))
+    ),
+    Row(
+        "donors:profile",
+        signed_in_page(
+            {
+                "verified": Expect(302, location="/profile/edit/"),
+                "volunteer": Expect(200, present="{volunteer_bio}", absent="{other_bio}"),
+                "other_volunteer": Expect(200, present="{other_bio}", absent="{volunteer_bio}"),
+                "staff": Expect(302, location="/profile/edit/"),
+            }
+        ),
+    ),
+    Row(
+        "donors:profile_edit",
+        signed_in_page(
+            {
+                "verified": Expect(200, absent="{volunteer_bio}"),
+                "volunteer": Expect(200, present="{volunteer_bio}", absent="{other_bio}"),
+                "other_volunteer": Expect(200, present="{other_bio}", absent="{volunteer_bio}"),
+                "staff": Expect(200, absent="{volunteer_bio}"),
+            }
+        ),
+    ),
+    Row(
+        "donors:profile_pause",
+        signed_in_page(
+            {
+                "verified": Expect(302, location="/profile/edit/"),
+                "volunteer": Expect(200, present="Pause", absent="{other_bio}"),
+                "other_volunteer": Expect(200, present="Pause", absent="{volunteer_bio}"),
+                "staff": Expect(302, location="/profile/edit/"),
+            }
+        ),
+    ),
+    # allauth
+    Row("account_login", ANONYMOUS_ONLY),
+    Row("account_signup", ANONYMOUS_ONLY),
+    Row(
+        "account_logout",
+        {**each(NOT_SIGNED_IN, Expect(302, location="/")), **each(SIGNED_IN, Expect(200))},
+    ),
+    Row("account_inactive", PUBLIC),
+    Row("account_reauthenticate", signed_in_page(each(SIGNED_IN, Expect(200)))),
+    Row("account_email", signed_in_page(OWN_EMAIL)),
+    Row("account_email_verification_sent", PUBLIC),
+    Row("account_change_password", signed_in_page(each(SIGNED_IN, Expect(200)))),
+    Row(
+        "account_set_password",
+        signed_in_page(each(SIGNED_IN, Expect(302, location="/accounts/password/change/"))),
+    ),
+    Row("account_reset_password", PUBLIC),
+    Row("account_reset_password_done", PUBLIC),
+    Row("account_reset_password_from_key_done", PUBLIC),
+    Row(
+        "account_reset_password_from_key",
+        # A forged key never reveals whose account it would be.
+        each(ROLES, Expect(200, absent="{volunteer_email}")),
+        kwargs=lambda w: {"uidb36": "1", "key": "forged-key"},
+    ),
+    Row(
+        "account_confirm_email",
+        # The link itself is the credential: anyone holding it sees which address it confirms.
+        each(ROLES, Expect(200, present="{unverified_email}", absent="{volunteer_email}")),
+        kwargs=lambda w: {"key": w["confirm_key"]},
+    ),
+    Row(
+        "notifications:preferences",
+        signed_in_page(each(SIGNED_IN, Expect(200, present="Email preferences"))),
+    ),
+    Row(
+        "notifications:unsubscribe",
+        # The signed link is the credential (RFC 8058: no login, no cookie); GET only asks.
+        each(ROLES, Expect(200, present="{volunteer_email}", absent="{other_email}")),
+        kwargs=lambda w: {"token": w["unsubscribe_token"]},
+    ),
+    Row(
+        "account_confirm_login_code",
+        # Login by code is off: there is never a pending code, so everyone is sent away.
+        {
+            **each(NOT_SIGNED_IN, Expect(302, location="/accounts/login/")),
+            **each(SIGNED_IN, Expect(302, location="/me/")),
+        },
+    ),
+]
+
+
+# What the Staff group may do per admin model, by hand: (view, add, change, delete).
+STAFF_ADMIN_RIGHTS: dict[str, set[str]] = {
+    "accounts.user": {"view"},
+    "account.emailaddress": {"view"},
+    "auth.group": set(),
+    "donors.donor": {"view", "change"},
+    "donors.skill": {"view", "add", "change"},
+    "donors.skillcategory": {"view", "add", "change"},
+    "notifications.outgoingmessage": {"view"},  # change perm only runs the retry action
+}
+
+
+def _admin_rows() -> list[Row]:
+    rows = [
+        Row(
+            "admin:index",
+            {
+                **each(NOT_SIGNED_IN, Expect(302, location="/admin/login/")),
+                **each(
+                    ("verified", "volunteer", "other_volunteer"),
+                    Expect(302, location="/admin/login/"),
+                ),
+                "staff": Expect(200, present="Knowledge donors"),
+            },
+        ),
+        Row(
+            "admin:login",
+            {
+                **each(NOT_SIGNED_IN, to_login("?next=")),
+                **each(("verified", "volunteer", "other_volunteer"), Expect(403)),
+                "staff": Expect(302, location="/admin/"),
+            },
+        ),
+    ]
+
+    def admin_page(staff_expect, **kw):
+        return {**each(ROLES[:-1], Expect(302, location="/admin/login/")), "staff": staff_expect}
+
+    rows += [
+        # Signing out is a POST; a GET from someone not signed in to the admin goes to its index.
+        Row(
+            "admin:logout",
+            {**each(ROLES[:-1], Expect(302, location="/admin/")), "staff": Expect(405)},
+        ),
+        # Setting someone's password needs change_user, which the Staff group does not have.
+        Row(
+            "admin:auth_user_password_change",
+            admin_page(Expect(403)),
+            kwargs=lambda w: {"id": w["users"]["volunteer"].pk},
+        ),
+        Row("admin:password_change", admin_page(Expect(200, present="Password change"))),
+        Row("admin:password_change_done", admin_page(Expect(200))),
+        Row("admin:jsi18n", admin_page(Expect(200))),
+        # Without a field to complete the autocomplete endpoint refuses.
+        Row("admin:autocomplete", admin_page(Expect(403))),
+        Row(
+            "admin:app_list",
+            admin_page(Expect(200, present="Donors")),
+            kwargs=lambda w: {"app_label": "donors"},
+        ),
+        Row(
+            "admin:view_on_site",
+            admin_page(Expect(404)),  # donors have no public page
+            kwargs=lambda w: {
+                "content_type_id": ContentType.objects.get_for_model(Donor).pk,
+                "object_id": w["donor"].pk,
+            },
+        ),
+    ]
+    for model in admin.site._registry:
+        rows += _model_admin_rows(model)
+    return rows
+
+
+# Which object each admin change page is opened on, and what staff must see in the list and on
+# the change page.
+ADMIN_OBJECTS = {
+    "accounts.user": (
+        lambda w: w["users"]["volunteer"].pk,
+        "{volunteer_email}",
+        "{volunteer_email}",
+    ),
+    "account.emailaddress": (
+        lambda w: w["donor"].user.emailaddress_set.get().pk,
+        "{volunteer_email}",
+        "{volunteer_email}",
+    ),
+    "auth.group": (lambda w: Group.objects.get(name="Staff").pk, "", ""),
+    "donors.donor": (lambda w: w["donor"].pk, "{volunteer_email}", "{volunteer_bio}"),
+    "donors.skill": (lambda w: w["skill"].pk, "", ""),
+    "donors.skillcategory": (lambda w: w["skill"].category_id, "", ""),
+    # Staff see who was mailed, never the body or the links inside it.
+    "notifications.outgoingmessage": (
+        lambda w: w["outgoing"].pk,
+        "{volunteer_email}",
+        "{volunteer_email}",
+    ),
+}
+
+
+def _model_admin_rows(model) -> list[Row]:
+    label = model._meta.label_lower
+    rights = STAFF_ADMIN_RIGHTS.get(label, set())
+    object_pk, list_marker, change_marker = ADMIN_OBJECTS[label]
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    not_staff = each(ROLES[:-1], Expect(302, location="/admin/login/"))
+
+    def staff_gets(allowed, present=""):
+        return {**not_staff, "staff": Expect(200, present=present) if allowed else Expect(403)}
+
+    can_see = bool(rights & {"view", "change"})
+    by_pk = lambda w: {"object_id": object_pk(w)}  # noqa: E731
+    return [
+        Row(f"{prefix}_changelist", staff_gets(can_see, list_marker)),
+        Row(f"{prefix}_add", staff_gets("add" in rights)),
+        Row(f"{prefix}_change", staff_gets(can_see, change_marker), kwargs=by_pk),
+        Row(f"{prefix}_history", staff_gets(can_see), kwargs=by_pk),
+        Row(f"{prefix}_delete", staff_gets("delete" in rights), kwargs=by_pk),
+    ]
+
+
+def _url_names():
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or namespace
+                if pattern.namespace and namespace:
+                    inner = f"{namespace}:{pattern.namespace}"
+                yield from walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def all_rows():
+    return ROWS + _admin_rows()
+
+
+def test_every_named_url_has_a_row():
+    covered = {row.name for row in all_rows()}
+    missing = sorted(_url_names() - covered)
+    assert missing == [], f"named URLs without an access row: {missing}"
+
+
+# --- the world the table is checked against ------------------------------------------------
+
+
+@pytest.fixture
+def world(db):
+    with kinds.temporary_kind("test.access-digest", essential=False) as digest:
+        yield _world(digest)
+
+
+def _world(digest):
+    volunteer = make_volunteer(
+        user=UserFactory(email="vera@example.org", display_name="Vera Volunteer"),
+        bio="VERA-PRIVATE-BIO gives flyers to strikers",
+    )
+    other = make_volunteer(
+        user=UserFactory(email="otto@example.org", display_name="Otto Other"),
+        bio="OTTO-PRIVATE-BIO edits strike videos",
+    )
+    verified = UserFactory(email="nadia@example.org", display_name="Nadia Noprofile")
+    unverified = UserFactory(email="uma@example.org", display_name="Uma Unverified", verified=False)
+    staff = UserFactory(email="sam@example.org", display_name="Sam Staff", is_staff=True)
+    staff.groups.add(Group.objects.get(name="Staff"))
+    outgoing = OutgoingMessage.objects.create(
+        to=volunteer.user.email,
+        user=volunteer.user,
+        kind="account.password_reset_key",
+        key="access-table",
+        context={"password_reset_url": "https://kd.example.org/SECRET-RESET-LINK"},
+    )
+    address = EmailAddress.objects.get(user=unverified)
+    confirmation = get_emailconfirmation_model().create(address)
+    return {
+        "users": {
+            "verified": verified,
+            "volunteer": volunteer.user,
+            "other_volunteer": other.user,
+            "staff": staff,
+            "unverified": unverified,
+        },
+        "donor": volunteer,
+        "skill": SkillFactory(),
+        "confirm_key": confirmation.key,
+        "outgoing": outgoing,
+        "unsubscribe_token": unsubscribe_token(user=volunteer.user, kind=digest.name),
+        "placeholders": {
+            "volunteer_email": volunteer.user.email,
+            "volunteer_bio": volunteer.bio,
+            "other_email": other.user.email,
+            "other_bio": other.bio,
+            "verified_email": verified.email,
+            "unverified_email": unverified.email,
+            "staff_email": staff.email,
+        },
+    }
+
+
+def client_for(role, world):
+    client = Client()
+    if role == "anonymous":
+        return client
+    user = world["users"][role]
+    if role == "unverified":
+        # The real path: signing in before verifying sends another link and signs nobody in.
+        response = client.post(
+            reverse("account_login"), {"login": user.email, "password": PASSWORD}
+        )
+        assert response.status_code == 302
+        assert "_auth_user_id" not in client.session
+        return client
+    client.force_login(user)
+    return client
+
+
+def _check(row, role, world):
+    expect = row.expect[role]
+    url = reverse(row.name, kwargs=row.kwargs(world) if row.kwargs else None) + row.query
+    response = client_for(role, world).get(url)
+    where = f"{row.name} as {role}"
+    assert response.status_code == expect.status, f"{where}: {response.status_code}"
+    if expect.location:
+        assert response["Location"].startswith(expect.location), f"{where}: {response['Location']}"
+    body = response.content.decode(errors="replace")
+    if expect.present:
+        assert expect.present.format(**world["placeholders"]) in body, f"{where}: marker missing"
+    if expect.absent:
+        assert expect.absent.format(**world["placeholders"]) not in body, f"{where}: leaked"
+    assert "SECRET-RESET-LINK" not in body, f"{where}: leaked a mailed credential"
+
+
+@pytest.mark.parametrize("row", all_rows(), ids=lambda row: row.name)
+def test_access_table(row, world):
+    assert set(row.expect) == set(ROLES), f"{row.name}: a role has no expectation"
+    for role in ROLES:
+        _check(row, role, world)
+
+
+def test_staff_admin_rights_cover_every_registered_model():
+    labels = {model._meta.label_lower for model in admin.site._registry}
+    assert labels == set(STAFF_ADMIN_RIGHTS)
+
+
+def test_volunteer_cannot_change_another_volunteer_by_id(world):
+    """The only URLs with a donor's id are the admin's; a volunteer's POST there changes nothing."""
+    donor = world["donor"]
+    attacker = client_for("other_volunteer", world)
+    url = reverse("admin:donors_donor_change", kwargs={"object_id": donor.pk})
+
+    response = attacker.post(url, {"bio": "defaced", "weekly_hours": 40})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    donor.refresh_from_db()
+    assert donor.bio == "VERA-PRIVATE-BIO gives flyers to strikers"
+    assert donor.weekly_hours == 5
