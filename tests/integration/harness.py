@@ -260,6 +260,7 @@ def service_env(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         EMAIL_URL=email_url,
+        SITE_URL="http://localhost:8000",  # Message-IDs end in @localhost
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
     )
