@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from donors.models import (
@@ -62,10 +63,14 @@ def save_donor_profile(*, user, data: ProfileData) -> Donor:
     """Create or replace the user's profile: the user's name and time zone, the donor row,
     and its skills, languages and conflicts. Retired skills already on the profile are kept.
     """
-    user.display_name = data.display_name
-    user.time_zone = data.time_zone
-    user.save(update_fields=["display_name", "time_zone"])
-    donor = Donor.objects.select_for_update().filter(user=user).first() or Donor(user=user)
+    # Updating the user row first locks it until commit: two saves of one person (a
+    # double-clicked "Save" on a new profile) run one after the other, and the second updates
+    # the profile the first created instead of failing on the one-to-one constraint.
+    get_user_model().objects.filter(pk=user.pk).update(
+        display_name=data.display_name, time_zone=data.time_zone
+    )
+    user.display_name, user.time_zone = data.display_name, data.time_zone
+    donor = Donor.objects.filter(user=user).first() or Donor(user=user)
     for name in DONOR_FIELDS:
         setattr(donor, name, getattr(data, name))
     donor.save()

@@ -1,8 +1,12 @@
 """The profile services: one transaction that replaces a profile, and pausing."""
 
 import datetime
+import threading
+import time
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
 
 from donors import services
 from donors.models import PAUSED_INDEFINITELY, Donor
@@ -13,6 +17,7 @@ from donors.services import (
     resume_donor,
     save_donor_profile,
 )
+from tests.conftest import require
 from tests.factories import (
     ConflictFactory,
     DonorFactory,
@@ -127,3 +132,41 @@ def test_pause_donor_indefinitely_stores_the_marker():
         True,
         True,
     )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_save_donor_profile_twice_at_once_makes_one_profile(user, monkeypatch):
+    """A double-clicked Save on a new profile: the second save waits for the first, then
+    updates the profile it made (SQLite serializes all writes, so this is a PostgreSQL test)."""
+    require(connection.vendor == "postgresql", "row locks: run with a PostgreSQL DATABASE_URL")
+    first_inside, release_first, errors = threading.Event(), threading.Event(), []
+    replace_skills = services._replace_skills
+
+    def hold_first(donor, levels):
+        if threading.current_thread().name == "first":
+            first_inside.set()
+            release_first.wait(10)
+        replace_skills(donor, levels)
+
+    def save(hours):
+        try:
+            person = get_user_model().objects.get(pk=user.pk)
+            save_donor_profile(user=person, data=profile_data(weekly_hours=hours))
+        except Exception as error:  # reported by the assert below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(services, "_replace_skills", hold_first)
+    first = threading.Thread(target=save, args=(4,), name="first")
+    second = threading.Thread(target=save, args=(9,), name="second")
+    first.start()
+    assert first_inside.wait(10)
+    second.start()
+    time.sleep(0.5)  # the second is now waiting for the first's lock on the user row
+    release_first.set()
+    first.join(10)
+    second.join(10)
+
+    assert errors == []
+    assert list(Donor.objects.filter(user=user).values_list("weekly_hours", flat=True)) == [9]
