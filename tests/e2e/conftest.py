@@ -1,4 +1,13 @@
-"""Headless Chromium (Debian's, through Playwright's sync API) for the end-to-end tests."""
+"""Headless Chromium (Debian's, through Playwright's sync API) for the end-to-end tests.
+
+While Playwright's sync API is active, asyncio reports a running event loop in the test's
+thread. Django then keeps database connections per async context instead of per thread, so an
+ORM call made while a browser is open gets a different connection from the one the test's
+database setup used (serialized_rollback then restores nothing, among other surprises), and
+Django's async-safety check rightly refuses it. So `browser` is function-scoped and set up after
+the database fixtures, torn down before them, and tests do their ORM work in fixtures, before the
+browser starts: no DJANGO_ALLOW_ASYNC_UNSAFE needed, and a stray ORM call fails loudly.
+"""
 
 from pathlib import Path
 
@@ -18,17 +27,8 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def _async_unsafe_allowed():
-    """Playwright's sync API keeps an event loop running in the test's thread, and Django then
-    refuses ORM calls there (factories, pytest-django's flush). Nothing here is async code."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(_async_unsafe_allowed):
+@pytest.fixture
+def browser():
     require(CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 

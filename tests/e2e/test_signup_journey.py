@@ -40,15 +40,22 @@ def verification_link(address: str, timeout: float = 10.0) -> str:
     raise AssertionError(f"No verification email to {address}; outbox: {mail.outbox!r}")
 
 
+@pytest.fixture
+def chosen_skills() -> list[tuple[str, Level]]:
+    """Two skills from the seeded taxonomy with the level to pick, in the taxonomy's order.
+    Read here, before the browser opens (see tests/e2e/conftest.py)."""
+    levels = {"graphic-design": Level.CAN_LEAD, "flyers-print": Level.EXPERIENCED}
+    skills = Skill.objects.filter(slug__in=levels)
+    assert len(skills) == len(levels), "the seeded taxonomy lacks a skill this journey picks"
+    return [(skill.name, levels[skill.slug]) for skill in skills]
+
+
+# live_server and chosen_skills come before browser: database work first, then the browser.
 @pytest.mark.parametrize("device_name", DEVICES)
 def test_signup_journey_new_volunteer_ends_on_own_profile(
-    browser, live_server, settings, device_name
+    live_server, settings, chosen_skills, browser, device_name
 ):
     settings.SITE_URL = live_server.url  # email links are built on SITE_URL, not the Host header
-    levels = {
-        Skill.objects.get(slug="graphic-design"): Level.CAN_LEAD,
-        Skill.objects.get(slug="flyers-print"): Level.EXPERIENCED,
-    }
     visit = Visit(browser, DEVICES[device_name])
     page = visit.page
     address = f"journey-{device_name}@example.org"
@@ -72,17 +79,17 @@ def test_signup_journey_new_volunteer_ends_on_own_profile(
             page.get_by_role("link", name="Create my volunteer profile").click()
         visit.checked("Create your volunteer profile")
 
-        fill_profile(page, levels)
+        fill_profile(page, chosen_skills)
         page.get_by_role("button", name="Save profile").click()
         visit.checked("Your volunteer profile")
 
-        assert_profile_shows_what_was_entered(page, levels)
+        assert_profile_shows_what_was_entered(page, chosen_skills)
         page.screenshot(path=str(SCREENSHOTS / f"kd-e2e-profile-{device_name}.png"), full_page=True)
     finally:
         visit.close()
 
 
-def fill_profile(page, levels):
+def fill_profile(page, chosen_skills):
     page.get_by_label("Your name").fill("Rosa Journey")
     page.get_by_label("Pronouns (optional)").fill("she/her")
     page.get_by_label("Short bio (optional)").fill("I design strike flyers.\nAnd picket signs.")
@@ -93,8 +100,8 @@ def fill_profile(page, levels):
     page.get_by_label("Remote", exact=True).check()
     page.get_by_label("English", exact=True).check()
     page.get_by_label("Spanish", exact=True).check()
-    for skill, level in levels.items():
-        page.get_by_role("group", name=skill.name).get_by_label(level.label).check()
+    for name, level in chosen_skills:
+        page.get_by_role("group", name=name).get_by_label(level.label).check()
     page.get_by_label("Hours per week you can give").fill("6")
     page.get_by_label("Fights at once").fill("2")
     page.get_by_label("I can be on call for rapid response").check()
@@ -103,7 +110,7 @@ def fill_profile(page, levels):
     page.get_by_label("You may contact me about matches").check()
 
 
-def assert_profile_shows_what_was_entered(page, levels):
+def assert_profile_shows_what_was_entered(page, chosen_skills):
     def fact(name: str) -> str:
         return page.locator(f"dt:text-is('{name}') + dd").inner_text()
 
@@ -119,10 +126,8 @@ def assert_profile_shows_what_was_entered(page, levels):
     assert fact("Hours per week") == "6"
     assert fact("Fights at once") == "2"
     assert fact("On call for rapid response") == "Yes"
-    in_taxonomy_order = Skill.objects.filter(pk__in=[skill.pk for skill in levels])
     assert page.locator(".skill-summary li").all_inner_texts() == [
-        f"{skill.name}: {levels[skill].label} (level {levels[skill].value})"
-        for skill in in_taxonomy_order
+        f"{name}: {level.label} (level {level.value})" for name, level in chosen_skills
     ]
     conflicts = page.get_by_role("region", name="Never match me against")
     assert conflicts.get_by_role("listitem").all_inner_texts() == ["Acme Logistics"]
