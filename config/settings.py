@@ -145,6 +145,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NOTIFICATIONS_SWEEP_INTERVAL = env_float("NOTIFICATIONS_SWEEP_INTERVAL", 30)
 NOTIFICATIONS_SWEEP_BATCH = env_int("NOTIFICATIONS_SWEEP_BATCH", 500)
 NOTIFICATIONS_REQUEUE_AFTER = env_float("NOTIFICATIONS_REQUEUE_AFTER", 60)
+# After a failed publish, a process leaves the broker alone this long (the sweep catches up).
+NOTIFICATIONS_BROKER_RETRY_AFTER = env_float("NOTIFICATIONS_BROKER_RETRY_AFTER", 10)
 # Above the task hard time limit, which is above the SMTP timeout: a claim older than this
 # belongs to a worker that died.
 NOTIFICATIONS_TASK_TIME_LIMIT = env_int("NOTIFICATIONS_TASK_TIME_LIMIT", 90)

@@ -38,6 +38,7 @@ import json
 import logging
 import random
 import smtplib
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -128,22 +129,40 @@ def _insert(*, to, kind, key, context, user) -> OutgoingMessage | None:
         raise
 
 
+# Monotonic time until which this process treats the broker as unreachable. One failed publish
+# costs up to the broker socket timeout; without this, a request that queues several messages
+# while Redis is frozen would pay that timeout once per message.
+_broker_down_until = 0.0
+
+
 def enqueue(message_id: int) -> bool:
     """Wake a worker for one row. Never raises: if the broker is down the sweep delivers later.
 
     No publish retries: in a request this runs after commit, and the page must not wait on an
     unreachable or frozen broker (the broker timeouts in settings bound a single attempt).
+    After a failure, this process skips publishing for NOTIFICATIONS_BROKER_RETRY_AFTER seconds.
     """
+    global _broker_down_until
     from notifications.tasks import deliver_message
 
+    if time.monotonic() < _broker_down_until:
+        logger.info("Broker unreachable a moment ago; message %s waits for the sweep", message_id)
+        return False
     try:
         deliver_message.apply_async(args=[message_id], retry=False)
     except Exception:
+        _broker_down_until = time.monotonic() + settings.NOTIFICATIONS_BROKER_RETRY_AFTER
         logger.warning(
             "Could not enqueue outgoing message %s; the sweep will", message_id, exc_info=True
         )
         return False
     return True
+
+
+def reset_broker_state() -> None:
+    """Forget an earlier publish failure (tests, and a worker that knows the broker is back)."""
+    global _broker_down_until
+    _broker_down_until = 0.0
 
 
 def enqueue_on_commit(message_ids: Iterable[int]) -> None:

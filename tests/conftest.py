@@ -86,3 +86,13 @@ def staff(db):
     member = UserFactory(is_staff=True)
     member.groups.add(Group.objects.get(name="Staff"))
     return member
+
+
+@pytest.fixture(autouse=True)
+def _broker_reachable():
+    """A test that simulates a broker outage must not make later tests skip publishing."""
+    from notifications.services import reset_broker_state
+
+    reset_broker_state()
+    yield
+    reset_broker_state()

@@ -196,3 +196,26 @@ def test_enqueue_passes_only_the_row_id_without_publish_retries(
     message = queue(django_capture_on_commit_callbacks)
 
     assert calls == [((), {"args": [message.pk], "retry": False})]
+
+
+def test_enqueue_after_a_failure_skips_the_broker_until_retry_after(monkeypatch, settings):
+    from notifications.tasks import deliver_message
+
+    settings.NOTIFICATIONS_BROKER_RETRY_AFTER = 10
+    clock = [1000.0]
+    attempts = []
+
+    def broker_frozen(*args, **kwargs):
+        attempts.append(args)
+        raise OperationalError("timed out")
+
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(deliver_message, "apply_async", broker_frozen)
+
+    first = services.enqueue(1)
+    second = services.enqueue(2)  # same request, broker still frozen: no second timeout
+    clock[0] += 10.5
+    third = services.enqueue(3)
+
+    assert (first, second, third) == (False, False, False)
+    assert len(attempts) == 2
