@@ -1,6 +1,6 @@
 from django import forms
 
-from notifications import kinds, services
+from notifications import kinds, preferences
 
 
 class PreferencesForm(forms.Form):
@@ -8,7 +8,7 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        current = services.preferences_for(user=user)
+        current = preferences.preferences_for(user=user)
         for kind in kinds.optional_kinds():
             self.fields[kind.name] = forms.BooleanField(
                 label=kind.label, required=False, initial=current[kind.name]

@@ -5,8 +5,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from notifications import kinds, services
+from notifications import kinds
 from notifications.forms import PreferencesForm
+from notifications.preferences import resolve_unsubscribe, set_preference, set_preferences
 
 
 @login_required
@@ -16,7 +17,7 @@ def preferences(request):
     data = request.POST if request.method == "POST" else None
     form = PreferencesForm(data, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.set_preferences(user=request.user, choices=form.choices())
+        set_preferences(user=request.user, choices=form.choices())
         messages.success(request, "Your email preferences are saved.")
         return redirect("notifications:preferences")
     context = {"form": form, "essential_kinds": kinds.essential_kinds()}
@@ -30,7 +31,7 @@ def preferences(request):
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     try:
-        user, kind = services.resolve_unsubscribe(token)
+        user, kind = resolve_unsubscribe(token)
     except signing.BadSignature:
         return render(request, "notifications/unsubscribe_invalid.html", status=400)
     except LookupError:
@@ -38,6 +39,6 @@ def unsubscribe(request, token):
     context = {"kind": kind, "email": user.email}
     # GET only asks: mail scanners open links, and that must never unsubscribe anyone.
     if request.method == "POST":
-        services.set_preference(user=user, kind=kind.name, enabled=False)
+        set_preference(user=user, kind=kind.name, enabled=False)
         return render(request, "notifications/unsubscribe_done.html", context)
     return render(request, "notifications/unsubscribe_confirm.html", context)

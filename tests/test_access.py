@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from donors.models import Donor
 from notifications import kinds
 from notifications.models import OutgoingMessage
-from notifications.services import unsubscribe_token
+from notifications.preferences import unsubscribe_token
 from tests.conftest import make_volunteer
 from tests.factories import PASSWORD, SkillFactory, UserFactory
 

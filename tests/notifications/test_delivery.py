@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from notifications import kinds, services
+from notifications import kinds, preferences, services
 from notifications.models import NotificationPreference, OutgoingMessage
 from tests.factories import UserFactory
 from tests.notifications.conftest import NOW, permanent_failure, temporary_failure
@@ -282,7 +282,7 @@ def test_deliver_optional_kind_opted_out_after_queueing_is_suppressed(
         message = services.notify(
             to=user.email, kind=digest, context={"title": "May"}, key="d-1", user=user
         )
-    services.set_preference(user=user, kind=digest, enabled=False)
+    preferences.set_preference(user=user, kind=digest, enabled=False)
 
     outcome = services.deliver(message.pk)
 
@@ -303,7 +303,7 @@ def test_deliver_essential_kind_ignores_an_opt_out_row():
 
 def test_set_preference_refuses_essential_kind():
     with pytest.raises(ValueError, match="essential"):
-        services.set_preference(user=UserFactory(), kind=KIND, enabled=False)
+        preferences.set_preference(user=UserFactory(), kind=KIND, enabled=False)
 
 
 def test_deliver_optional_kind_has_one_click_unsubscribe_and_preferences_footer(digest, settings):
@@ -314,7 +314,7 @@ def test_deliver_optional_kind_has_one_click_unsubscribe_and_preferences_footer(
     services.deliver(message.pk, now=NOW)
 
     sent = mail.outbox[0]
-    token = services.unsubscribe_token(user=user, kind=digest)
+    token = preferences.unsubscribe_token(user=user, kind=digest)
     link = f"https://donors.example.net/notifications/unsubscribe/{token}/"
     assert sent.extra_headers["List-Unsubscribe"] == f"<{link}>"
     assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from notifications import kinds, services
+from notifications import kinds, preferences
 from notifications.models import NotificationPreference
 from tests.factories import UserFactory
 
@@ -15,7 +15,7 @@ PREFERENCES_URL = "/notifications/preferences/"
 
 def unsubscribe_path(user, kind):
     return reverse(
-        "notifications:unsubscribe", args=[services.unsubscribe_token(user=user, kind=kind)]
+        "notifications:unsubscribe", args=[preferences.unsubscribe_token(user=user, kind=kind)]
     )
 
 
@@ -65,17 +65,17 @@ def test_preferences_post_saves_choices(client, user, digest):
 
     assert response.status_code == 302
     assert response["Location"] == PREFERENCES_URL
-    assert services.preferences_for(user=user) == {digest: False}
+    assert preferences.preferences_for(user=user) == {digest: False}
 
     client.post(PREFERENCES_URL, {digest: "on"})
-    assert services.preferences_for(user=user) == {digest: True}
+    assert preferences.preferences_for(user=user) == {digest: True}
 
 
 def test_preferences_default_off_kind_starts_unticked(client, user, test_templates):
     client.force_login(user)
     with kinds.temporary_kind("test.news", default_on=False, label="News"):
         response = client.get(PREFERENCES_URL)
-        assert services.preferences_for(user=user) == {"test.news": False}
+        assert preferences.preferences_for(user=user) == {"test.news": False}
 
     assert 'id="id_test.news">' in response.text
 
@@ -101,7 +101,7 @@ def test_unsubscribe_get_asks_and_changes_nothing(digest):
     assert '<form method="post"' in response.text
     assert "ada@example.org" in response.text
     assert NotificationPreference.objects.count() == 0
-    assert services.is_enabled(user=user, kind=digest) is True
+    assert preferences.is_enabled(user=user, kind=digest) is True
 
 
 def test_unsubscribe_post_without_cookie_or_csrf_token_unsubscribes(digest):
@@ -113,7 +113,7 @@ def test_unsubscribe_post_without_cookie_or_csrf_token_unsubscribes(digest):
 
     assert response.status_code == 200
     assert "You are unsubscribed" in response.text
-    assert services.is_enabled(user=user, kind=digest) is False
+    assert preferences.is_enabled(user=user, kind=digest) is False
 
 
 def test_unsubscribe_post_is_idempotent(digest):
@@ -133,8 +133,8 @@ def test_unsubscribe_touches_only_that_person_and_kind(digest, test_templates):
     with kinds.temporary_kind("test.news", label="News"):
         cookieless_client().post(unsubscribe_path(user, digest))
 
-        assert services.preferences_for(user=user) == {digest: False, "test.news": True}
-        assert services.preferences_for(user=other) == {digest: True, "test.news": True}
+        assert preferences.preferences_for(user=user) == {digest: False, "test.news": True}
+        assert preferences.preferences_for(user=other) == {digest: True, "test.news": True}
 
 
 @pytest.mark.parametrize(
@@ -149,7 +149,7 @@ def test_unsubscribe_touches_only_that_person_and_kind(digest, test_templates):
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_unsubscribe_tampered_token_is_400(digest, mangle, method):
     user = UserFactory()
-    token = services.unsubscribe_token(user=user, kind=digest)
+    token = preferences.unsubscribe_token(user=user, kind=digest)
 
     response = getattr(cookieless_client(), method)(f"/notifications/unsubscribe/{mangle(token)}/")
 
