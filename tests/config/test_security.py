@@ -118,13 +118,31 @@ def test_checks_debug_on_stay_quiet(tmp_path):
 # --- loading the settings -------------------------------------------------------------------
 
 
-def test_settings_debug_off_without_secret_key_refuse_to_load(tmp_path):
+def test_server_debug_off_without_secret_key_refuses_to_start(tmp_path):
     env = production_env(tmp_path / "db.sqlite3", SECRET_KEY=None)
 
-    finished = print_setting("settings.DEBUG", env)
+    finished = run_python("-c", "import config.wsgi", env=env)
 
     assert finished.returncode == 1
-    assert "ImproperlyConfigured: SECRET_KEY is required when DEBUG is off." in finished.stderr
+    assert "ImproperlyConfigured: The SECRET_KEY setting must not be empty." in finished.stderr
+
+
+def test_signing_debug_off_without_secret_key_refuses(tmp_path):
+    env = production_env(tmp_path / "db.sqlite3", SECRET_KEY=None)
+
+    finished = print_setting("__import__('django.core.signing').core.signing.dumps(1)", env)
+
+    assert finished.returncode == 1
+    assert "ImproperlyConfigured: The SECRET_KEY setting must not be empty." in finished.stderr
+
+
+def test_makemigrations_check_without_secret_key_runs(tmp_path):
+    env = production_env(tmp_path / "db.sqlite3", SECRET_KEY=None)
+
+    finished = run_python("manage.py", "makemigrations", "--check", "--dry-run", env=env)
+
+    assert finished.returncode == 0, finished.stderr
+    assert "No changes detected" in finished.stdout
 
 
 def test_settings_debug_unset_defaults_off(tmp_path):
