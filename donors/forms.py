@@ -21,27 +21,16 @@ from donors.fields import (
     number_field,
 )
 from donors.models import Donor, Level, WorkMode, normalize_name
-from donors.services import ProfileData
+from donors.services import DONOR_FIELDS, ProfileData
 
 MAX_LINKS = 5
 MAX_CONFLICTS = 20
 CONFLICT_MAX_LENGTH = 200
 BIO_MAX_LENGTH = 1000
 
-# Donor columns the form edits as they are (country, links and related rows need converting).
-DONOR_FORM_FIELDS = (
-    "pronouns",
-    "region",
-    "city",
-    "work_mode",
-    "weekly_hours",
-    "capacity",
-    "available_from",
-    "available_until",
-    "on_call",
-    "bio",
-    "contact_consent",
-)
+# Donor columns the form shows as they are stored; country (a Country object on the model) and
+# links (five inputs) are converted.
+DONOR_FORM_FIELDS = tuple(name for name in DONOR_FIELDS if name not in ("country", "links"))
 PROFILE_FIELDS = (
     "display_name",
     "time_zone",
