@@ -68,3 +68,4 @@ def test_rate_limit_page_is_only_for_posts(client, user):
     response = client.get("/accounts/login/")
 
     assert response.status_code == 200
+    assert 'name="login"' in response.text

@@ -253,6 +253,9 @@ def test_donor_add_and_delete_as_staff_forbidden(staff_client):
 
     assert staff_client.get("/admin/donors/donor/add/").status_code == 403
     assert staff_client.get(f"/admin/donors/donor/{donor.pk}/delete/").status_code == 403
+    deleting = staff_client.post(f"/admin/donors/donor/{donor.pk}/delete/", {"post": "yes"})
+    assert deleting.status_code == 403
+    assert Donor.objects.filter(pk=donor.pk).exists()
 
 
 @pytest.mark.django_db
@@ -275,8 +278,11 @@ def test_skill_delete_as_superuser_forbidden_too(client):
     target = skill("mass-texting")
 
     response = client.get(f"/admin/donors/skill/{target.pk}/delete/")
+    deleting = client.post(f"/admin/donors/skill/{target.pk}/delete/", {"post": "yes"})
 
     assert response.status_code == 403
+    assert deleting.status_code == 403
+    assert Skill.objects.filter(pk=target.pk).exists()
 
 
 @pytest.mark.django_db

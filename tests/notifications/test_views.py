@@ -167,6 +167,7 @@ def test_unsubscribe_token_signed_for_another_purpose_is_400(digest):
     response = cookieless_client().post(f"/notifications/unsubscribe/{token}/")
 
     assert response.status_code == 400
+    assert preferences.is_enabled(user=user, kind=digest) is True
 
 
 def test_unsubscribe_from_essential_kind_is_404():
