@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.adapter import UNUSABLE_ADDRESS
 from accounts.models import User
 
 
@@ -19,7 +20,10 @@ class UserCreationForm(BaseUserCreationForm):
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off"})}
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"])
+        try:
+            email = User.objects.normalize_email(self.cleaned_data["email"])
+        except ValueError:
+            raise ValidationError(UNUSABLE_ADDRESS) from None
         # The database constraint is case-insensitive; say so in words, at the field.
         if User.objects.filter(email__iexact=email).exists():
             raise ValidationError("A user with this email address already exists.")
