@@ -52,7 +52,7 @@ def _password_confirmation(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def download_data(request):
     form, limited = _password_confirmation(request)
     if limited:
@@ -66,7 +66,7 @@ def download_data(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete_account(request):
     form, limited = _password_confirmation(request)
     if limited:

@@ -273,10 +273,17 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 
 # --- Logging --------------------------------------------------------------------------------
+# A bad Host header, too many form fields and an oversized body are the client's 400s, which
+# Django's security loggers report at ERROR; they are logged at WARNING (config/log_filters.py).
+CLIENT_ERROR_LOGGERS = ("DisallowedHost", "TooManyFieldsSent", "RequestDataTooBig")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"client_error": {"()": "config.log_filters.ClientErrorAsWarning"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        f"django.security.{name}": {"filters": ["client_error"]} for name in CLIENT_ERROR_LOGGERS
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

@@ -20,3 +20,8 @@ urlpatterns = [
     path("", include("donors.urls")),
     path("notifications/", include("notifications.urls")),
 ]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
