@@ -1,13 +1,18 @@
+from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.adapter import UNUSABLE_ADDRESS
 from accounts.models import User
+from config.admin import CheckedLookupsMixin
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -48,7 +53,7 @@ class UserChangeForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(CheckedLookupsMixin, BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = ("email", "display_name", "is_staff", "is_active", "date_joined")
@@ -99,3 +104,18 @@ class UserAdmin(BaseUserAdmin):
         return format_html(
             '{} <a href="{}">Set a new password</a>', self.password_status(user), url
         )
+
+
+# Django's and allauth's own admins, with the same checked list pages as ours.
+admin.site.unregister(Group)
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(Group)
+class GroupAdmin(CheckedLookupsMixin, BaseGroupAdmin):
+    pass
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(CheckedLookupsMixin, BaseEmailAddressAdmin):
+    pass

@@ -8,12 +8,12 @@ corrects them.
 import pycountry
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django_countries.filters import CountryFilter
 
+from config.admin import CheckedChangeList, CheckedLookupsMixin
 from donors.models import (
     Conflict,
     Donor,
@@ -228,7 +228,7 @@ class ConflictInline(admin.TabularInline):
     extra = 0
 
 
-class DonorChangeList(ChangeList):
+class DonorChangeList(CheckedChangeList):
     """The list's skills and languages columns read one prefetch each, never a query per row."""
 
     def get_queryset(self, request, exclude_parameters=None):
@@ -243,7 +243,7 @@ class DonorChangeList(ChangeList):
 
 
 @admin.register(Donor)
-class DonorAdmin(admin.ModelAdmin):
+class DonorAdmin(CheckedLookupsMixin, admin.ModelAdmin):
     list_display = (
         "display_name",
         "email",
@@ -325,7 +325,7 @@ class DonorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(CheckedLookupsMixin, admin.ModelAdmin):
     list_display = ("name", "category", "slug", "retired", "donor_count", "position")
     list_select_related = ("category",)
     list_filter = ("category", "retired")
@@ -362,7 +362,7 @@ class SkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(SkillCategory)
-class SkillCategoryAdmin(admin.ModelAdmin):
+class SkillCategoryAdmin(CheckedLookupsMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "position", "skill_count")
     search_fields = ("name",)
     ordering = ("position", "name")
