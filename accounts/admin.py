@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from accounts.adapter import UNUSABLE_ADDRESS
 from accounts.models import User
+from accounts.text import visible_text
 from config.admin import CheckedLookupsMixin
 
 
@@ -50,6 +51,21 @@ class UserChangeForm(forms.ModelForm):
             "groups",
             "user_permissions",
         )
+
+    def clean_email(self):
+        """The one normalised form (notifications.services.normalize_address), unique."""
+        try:
+            email = User.objects.normalize_email(self.cleaned_data["email"])
+        except ValueError:
+            raise ValidationError(UNUSABLE_ADDRESS) from None
+        others = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError("A user with this email address already exists.")
+        return email
+
+    def clean_display_name(self):
+        """As the profile form stores it: no control, bidi or zero-width characters."""
+        return visible_text(self.cleaned_data["display_name"])
 
 
 @admin.register(User)

@@ -14,6 +14,8 @@ from django.forms.models import BaseInlineFormSet
 from django_countries.filters import CountryFilter
 
 from config.admin import CheckedChangeList, CheckedLookupsMixin
+from donors.fields import clean_conflict_name
+from donors.forms import DonorAdminForm
 from donors.models import (
     Conflict,
     Donor,
@@ -193,7 +195,9 @@ class ConflictForm(forms.ModelForm):
         fields = ("name",)
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
+        name = clean_conflict_name(self.cleaned_data["name"])
+        if not normalize_name(name):
+            raise ValidationError("Enter the employer's name.")
         normalized = normalize_name(name)
         # normalized_name is not a form field, so model validation would skip the per-donor
         # unique constraint and the database would refuse the row with an error page.
@@ -244,6 +248,7 @@ class DonorChangeList(CheckedChangeList):
 
 @admin.register(Donor)
 class DonorAdmin(CheckedLookupsMixin, admin.ModelAdmin):
+    form = DonorAdminForm
     list_display = (
         "display_name",
         "email",
