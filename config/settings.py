@@ -11,6 +11,7 @@ import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.static_headers import add_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -234,6 +235,8 @@ STORAGES = {
 # it serves the collected STATIC_ROOT, scanned once at start-up rather than on every request.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Static files get security headers of their own (they bypass the CSP middleware).
+WHITENOISE_ADD_HEADERS_FUNCTION = add_headers
 
 # --- Security -------------------------------------------------------------------------------
 # One Content-Security-Policy in every mode, so nothing inline can creep in unnoticed.
