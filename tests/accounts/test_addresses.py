@@ -198,3 +198,22 @@ def test_unknown_account_mail_is_linked_only_by_the_exact_normalised_address(cli
     assert recipient_user(None, "other.staff@example.org") is None
     exported = json.loads(privacy.export_json(staff))
     assert "notifications.OutgoingMessage" not in exported["records"]
+
+
+@pytest.mark.django_db
+def test_migration_removes_only_never_used_accounts_with_an_unusable_address():
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    migration = import_module("accounts.migrations.0004_remove_unreachable_signups")
+    stranded = UserFactory(email="i\u0307nfo@example.org", verified=False)
+    used = UserFactory(email="i\u0307nge@example.org", verified=False, last_login=timezone.now())
+    verified = UserFactory(email=f"{LONG_S}am@example.org")
+    fine = UserFactory(email="ada@example.org", verified=False)
+
+    migration.remove_unreachable(apps, None)
+
+    assert set(User.objects.values_list("pk", flat=True)) == {used.pk, verified.pk, fine.pk}
+    assert not EmailAddress.objects.filter(user_id=stranded.pk).exists()
