@@ -3,14 +3,18 @@
 import logging
 import smtplib
 import socket
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import connection
+from django.utils import timezone
 
 from notifications import kinds, preferences, services
 from notifications.models import NotificationPreference, OutgoingMessage
+from tests.conftest import require
 from tests.factories import UserFactory
 from tests.notifications.conftest import NOW, permanent_failure, temporary_failure
 
@@ -589,6 +593,64 @@ def test_deliver_worker_that_lost_its_claim_leaves_the_newer_attempt_alone(
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     if first_outcome == "sent":
         assert warnings == [f"Outgoing message {message.pk} was sent, but its claim had been taken"]
+
+
+class Held(LocmemBackend):
+    """A connection that signals when SMTP is reached and waits to be let go (another thread)."""
+
+    def __init__(self, error=None, **kwargs):
+        super().__init__(**kwargs)
+        self.error, self.sending, self.release = error, threading.Event(), threading.Event()
+
+    def __deepcopy__(self, memo):  # locmem copies each message, and a message its connection
+        return self
+
+    def send_messages(self, messages):
+        self.sending.set()
+        assert self.release.wait(10)
+        if self.error is not None:
+            raise self.error
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deliver_lost_claim_race_between_two_workers_keeps_the_newer_attempt(
+    settings, monkeypatch
+):
+    """Two real workers (threads, own connections): the first is stuck in SMTP past the sending
+    timeout, the sweep reclaims the row and a second worker claims it; the first then fails and
+    must not requeue the row the second is sending, whose success is then recorded."""
+    require(connection.vendor == "postgresql", "concurrent workers: run with PostgreSQL")
+    settings.NOTIFICATIONS_SENDING_TIMEOUT = 0
+    monkeypatch.setattr(services, "enqueue", lambda pk: True)  # the second worker is started here
+    message = queued(next_attempt_at=timezone.now())
+    first, second, outcomes = Held(temporary_failure()), Held(), {}
+
+    def work(name, mail_connection, sweep_first=False):
+        try:
+            if sweep_first:
+                services.sweep()
+            outcomes[name] = services.deliver(message.pk, connection=mail_connection)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=work, args=("first", first)),
+        threading.Thread(target=work, args=("second", second, True)),
+    ]
+    threads[0].start()
+    assert first.sending.wait(10)
+    threads[1].start()
+    assert second.sending.wait(10)
+    first.release.set()
+    threads[0].join(10)
+    second.release.set()
+    threads[1].join(10)
+
+    message.refresh_from_db()
+    assert outcomes == {"first": "retry", "second": "sent"}
+    assert (message.status, message.attempts, message.last_error) == (Status.SENT, 2, "")
+    assert len(mail.outbox) == 1
 
 
 def test_deliver_late_worker_cannot_revive_a_row_the_sweep_failed(settings, smtp_error):
