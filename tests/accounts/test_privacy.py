@@ -225,6 +225,23 @@ def test_register_exclude_names_a_foreign_key_by_its_field_name(donor):
 
 
 @pytest.mark.django_db
+def test_erase_hands_each_custom_eraser_the_persons_rows(donor, other_volunteer):
+    entry = privacy._registry[EmailAddress]
+    received = []
+    privacy.register(
+        EmailAddress,
+        rows=entry.rows,
+        erase=lambda rows: received.append(sorted(rows.values_list("email", flat=True))),
+    )
+    try:
+        privacy.erase_user(donor.user)
+    finally:
+        privacy._registry[EmailAddress] = entry
+
+    assert received == [[donor.user.email, "rosa.new@example.org"]]
+
+
+@pytest.mark.django_db
 def test_download_shows_only_own_data(signed_in, donor, other_volunteer):
     records = exported(signed_in.post(DOWNLOAD, {"password": PASSWORD}))
 

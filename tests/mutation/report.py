@@ -70,11 +70,19 @@ def startup_tests(stats: dict) -> list[str]:
     return sorted(tests)
 
 
-def killed_in_fresh_process(mutant: str, tests: list[str]) -> bool:
+def fresh_run(mutant: str, tests: list[str]) -> int:
     env = {**os.environ, "MUTANT_UNDER_TEST": mutant}
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *tests]
-    result = subprocess.run(command, cwd=MUTANTS, env=env, capture_output=True, check=False)
-    return result.returncode != 0
+    return subprocess.run(
+        command, cwd=MUTANTS, env=env, capture_output=True, check=False
+    ).returncode
+
+
+def killed_in_fresh_process(mutant: str, tests: list[str]) -> bool:
+    code = fresh_run(mutant, tests)
+    if code not in (0, 1, 3):  # 1: a test failed, 3: start-up (an AppConfig.ready) crashed
+        raise RuntimeError(f"pytest could not run the tests for {mutant} (exit code {code})")
+    return code != 0
 
 
 def recheck_startup_survivors(results: dict[str, dict[str, int | None]]) -> None:
@@ -89,6 +97,8 @@ def recheck_startup_survivors(results: dict[str, dict[str, int | None]]) -> None
     if not survivors or not tests:
         return
     print(f"Re-checking {len(survivors)} start-up survivors in fresh processes …", flush=True)
+    if fresh_run("", tests) != 0:  # a kill must come from the mutant, not from the set-up
+        sys.exit(f"The unmutated code fails these tests in a fresh process in mutants/: {tests}")
     with ThreadPoolExecutor(max_workers=int(os.environ.get("MUTATE_CHILDREN", "2"))) as pool:
         verdicts = pool.map(lambda item: killed_in_fresh_process(item[1], tests), survivors)
         for (path, mutant), killed in zip(survivors, verdicts, strict=True):

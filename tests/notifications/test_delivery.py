@@ -544,6 +544,22 @@ def test_deliver_unregistered_kind_and_opt_out_stamp_the_row(digest):
     assert opted_out.last_error == "Recipient opted out of this kind"
 
 
+@pytest.mark.parametrize("outcome", ["sent", "retry", "failed", "unknown kind", "opted out"])
+def test_deliver_stamps_the_row_when_the_outcome_is_written(digest, smtp_error, outcome):
+    """On the real clock: updated_at says when the attempt ended, not when it was claimed."""
+    user = UserFactory()
+    preferences.set_preference(user=user, kind=digest, enabled=outcome != "opted out")
+    message = queued(to=user.email, user=user, kind=digest, next_attempt_at=timezone.now())
+    if outcome == "unknown kind":
+        OutgoingMessage.objects.filter(pk=message.pk).update(kind="gone.kind")
+    smtp_error({"retry": temporary_failure(), "failed": permanent_failure()}.get(outcome))
+
+    services.deliver(message.pk)
+
+    message.refresh_from_db()
+    assert message.claimed_at < message.updated_at <= timezone.now()
+
+
 # --- a worker that lost its claim ----------------------------------------------------------
 
 
@@ -614,9 +630,7 @@ class Held(LocmemBackend):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_deliver_lost_claim_race_between_two_workers_keeps_the_newer_attempt(
-    settings, monkeypatch
-):
+def test_deliver_lost_claim_race_between_two_workers_keeps_the_newer_attempt(settings, monkeypatch):
     """Two real workers (threads, own connections): the first is stuck in SMTP past the sending
     timeout, the sweep reclaims the row and a second worker claims it; the first then fails and
     must not requeue the row the second is sending, whose success is then recorded."""

@@ -121,13 +121,17 @@ def test_notify_stores_row_with_context_and_user(django_capture_on_commit_callba
 @pytest.mark.parametrize(
     ("arguments", "error", "message"),
     [
-        ({"kind": "no.such.kind"}, ValueError, "no.such.kind"),
+        ({"kind": "no.such.kind"}, ValueError, None),
         ({"to": "not an address"}, ValueError, "Not a valid email address: 'not an address'"),
         ({"to": ""}, ValueError, "Not a valid email address: ''"),
-        ({"key": ""}, ValueError, "key must be a non-empty string of at most 200 characters"),
-        ({"key": "k" * 201}, ValueError, "at most 200 characters"),
-        ({"context": {"when": Decimal("1.5")}}, TypeError, "Decimal"),
-        ({"context": {"ratio": float("nan")}}, ValueError, "Out of range float"),
+        ({"key": ""}, ValueError, "key must be a non-empty string of at most 200 characters."),
+        (
+            {"key": "k" * 201},
+            ValueError,
+            "key must be a non-empty string of at most 200 characters.",
+        ),
+        ({"context": {"when": Decimal("1.5")}}, TypeError, None),
+        ({"context": {"ratio": float("nan")}}, ValueError, None),
         ({"context": ["not", "a", "dict"]}, TypeError, "context must be a dict."),
     ],
 )
@@ -138,7 +142,8 @@ def test_notify_bad_arguments_raise_in_caller(arguments, error, message):
     with pytest.raises(error) as raised:
         services.notify(**{**base, **arguments})
 
-    assert message in str(raised.value)
+    if message is not None:  # the others come from kinds.get_kind and json.dumps
+        assert str(raised.value) == message
     assert OutgoingMessage.objects.count() == 0
 
 

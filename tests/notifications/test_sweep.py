@@ -295,8 +295,8 @@ def stuck_row(key, *, claimed, attempts=1):
 def test_sweep_reclaims_oldest_claims_first_within_the_batch(settings, enqueued):
     settings.NOTIFICATIONS_SWEEP_BATCH = 2
     newest = stuck_row("newest", claimed=NOW - timedelta(minutes=5))
-    oldest = stuck_row("oldest", claimed=NOW - timedelta(minutes=20))
     middle = stuck_row("middle", claimed=NOW - timedelta(minutes=10))
+    oldest = stuck_row("oldest", claimed=NOW - timedelta(minutes=20))
 
     counts = services.sweep(now=NOW)
 
