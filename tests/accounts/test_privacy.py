@@ -242,6 +242,21 @@ def test_erase_hands_each_custom_eraser_the_persons_rows(donor, other_volunteer)
 
 
 @pytest.mark.django_db
+def test_export_includes_the_admin_log_entries_the_person_made(donor):
+    author = StaffFactory()
+    LogEntry.objects.log_actions(
+        user_id=author.pk, queryset=[donor], action_flag=CHANGE, change_message="Checked"
+    )
+
+    records = privacy.export_user_data(author)["records"]
+
+    assert [(e["user_id"], e["object_id"]) for e in records["admin.LogEntry"]] == [
+        (author.pk, str(donor.pk))
+    ]
+    assert "admin.LogEntry" not in privacy.export_user_data(donor.user)["records"]
+
+
+@pytest.mark.django_db
 def test_download_shows_only_own_data(signed_in, donor, other_volunteer):
     records = exported(signed_in.post(DOWNLOAD, {"password": PASSWORD}))
 
