@@ -147,9 +147,13 @@ class Donor(models.Model):
     def __str__(self):
         return str(self.user)
 
+    def is_paused_on(self, day: datetime.date) -> bool:
+        """Paused on `day`: the rule `Donor.objects.paused(day)` applies, for one row."""
+        return self.paused_until is not None and self.paused_until >= day
+
     @property
     def is_paused(self) -> bool:
-        return self.paused_until is not None and self.paused_until >= timezone.localdate()
+        return self.is_paused_on(timezone.localdate())
 
     @property
     def is_paused_indefinitely(self) -> bool:

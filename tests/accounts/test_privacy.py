@@ -4,13 +4,15 @@ import json
 from io import StringIO
 
 import pytest
-from allauth.account.models import EmailAddress
+from allauth.account.models import EmailAddress, EmailConfirmation
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.test import Client
+from django.utils import timezone
 
 from accounts import privacy
 from accounts.models import Session, User
@@ -175,6 +177,83 @@ def test_download_leaves_out_credentials(signed_in, donor):
     assert session.session_key not in response.text
     assert session.session_data not in response.text
     assert '"password"' not in response.text
+
+
+@pytest.mark.django_db
+def test_download_leaves_out_email_confirmation_keys(signed_in, donor):
+    address = EmailAddress.objects.get(email="rosa.new@example.org")
+    confirmation = EmailConfirmation.create(address)
+    confirmation.sent = timezone.now()
+    confirmation.save()
+
+    response = signed_in.post(DOWNLOAD, {"password": PASSWORD})
+
+    assert confirmation.key not in response.text
+    [row] = exported(response)["account.EmailConfirmation"]
+    assert row["email_address_id"] == address.pk
+    assert "key" not in row
+
+
+@pytest.mark.django_db
+def test_download_lists_the_groups_of_the_account(signed_in, donor):
+    group = Group.objects.create(name="Trainers")
+    donor.user.groups.add(group)
+
+    [account] = exported(signed_in.post(DOWNLOAD, {"password": PASSWORD}))["accounts.User"]
+
+    assert account["groups"] == [group.pk]
+
+
+@pytest.mark.django_db
+def test_download_is_dated_and_indented_for_a_person_to_read(signed_in, donor):
+    response = signed_in.post(DOWNLOAD, {"password": PASSWORD})
+
+    assert response.text.startswith('{\n  "exported_at": "')
+    assert '\n  "records": {\n    "accounts.User": [\n      {\n' in response.text
+
+
+@pytest.mark.django_db
+def test_register_exclude_names_a_foreign_key_by_its_field_name(donor):
+    entry = privacy._registry[EmailAddress]
+    privacy.register(EmailAddress, rows=entry.rows, erase=entry.erase, exclude=("user",))
+    try:
+        rows = privacy.export_user_data(donor.user)["records"]["account.EmailAddress"]
+    finally:
+        privacy._registry[EmailAddress] = entry
+
+    assert [sorted(r) for r in rows] == [["email", "id", "primary", "verified"]] * len(rows)
+
+
+@pytest.mark.django_db
+def test_erase_hands_each_custom_eraser_the_persons_rows(donor, other_volunteer):
+    entry = privacy._registry[EmailAddress]
+    received = []
+    privacy.register(
+        EmailAddress,
+        rows=entry.rows,
+        erase=lambda rows: received.append(sorted(rows.values_list("email", flat=True))),
+    )
+    try:
+        privacy.erase_user(donor.user)
+    finally:
+        privacy._registry[EmailAddress] = entry
+
+    assert received == [[donor.user.email, "rosa.new@example.org"]]
+
+
+@pytest.mark.django_db
+def test_export_includes_the_admin_log_entries_the_person_made(donor):
+    author = StaffFactory()
+    LogEntry.objects.log_actions(
+        user_id=author.pk, queryset=[donor], action_flag=CHANGE, change_message="Checked"
+    )
+
+    records = privacy.export_user_data(author)["records"]
+
+    assert [(e["user_id"], e["object_id"]) for e in records["admin.LogEntry"]] == [
+        (author.pk, str(donor.pk))
+    ]
+    assert "admin.LogEntry" not in privacy.export_user_data(donor.user)["records"]
 
 
 @pytest.mark.django_db

@@ -130,3 +130,60 @@ def test_pause_does_not_make_an_open_edit_page_stale(client, donor):
     client.post(URL, {"action": "indefinitely"})
 
     assert Donor.objects.get(pk=donor.pk).updated_at == version_before
+
+
+def test_is_paused_on_the_last_day_of_a_pause_agrees_with_paused():
+    today = timezone.localdate()
+    last_day = DonorFactory(paused_until=today)
+    over = DonorFactory(paused_until=today - datetime.timedelta(days=1))
+
+    assert (last_day.is_paused, over.is_paused) == (True, False)
+    assert list(Donor.objects.paused()) == [last_day]
+    assert list(Donor.objects.active()) == [over]
+    assert (last_day.is_paused_on(today), last_day.is_paused_on(today + datetime.timedelta(1))) == (
+        True,
+        False,
+    )
+
+
+def test_matchable_excludes_deactivated_accounts():
+    active = DonorFactory()
+    DonorFactory(user__is_active=False)
+
+    assert list(Donor.objects.matchable()) == [active]
+
+
+def test_matchable_on_a_later_day_includes_a_pause_that_ends_before_it():
+    today = timezone.localdate()
+    back_soon = DonorFactory(paused_until=today + datetime.timedelta(days=3))
+
+    assert list(Donor.objects.matchable()) == []
+    assert list(Donor.objects.matchable(today + datetime.timedelta(days=4))) == [back_soon]
+
+
+def test_donor_reads_as_its_person_in_the_admin():
+    donor = DonorFactory(user__display_name="Ada Lovelace")
+
+    assert str(donor) == str(donor.user) == "Ada Lovelace"
+
+
+def test_with_profile_loads_skills_languages_and_conflicts_up_front(
+    django_assert_num_queries,
+):
+    from tests.factories import ConflictFactory, DonorLanguageFactory, DonorSkillFactory
+
+    donor = DonorFactory()
+    DonorSkillFactory(donor=donor)
+    DonorLanguageFactory(donor=donor, code="en")
+    ConflictFactory(donor=donor)
+
+    with django_assert_num_queries(4):  # donor and user, then one query per related list
+        [loaded] = Donor.objects.with_profile().filter(pk=donor.pk)
+    with django_assert_num_queries(0):
+        shown = (
+            loaded.user.email,
+            [s.skill.category.name for s in loaded.donor_skills.all()],
+            [lang.code for lang in loaded.languages.all()],
+            [c.name for c in loaded.conflicts.all()],
+        )
+    assert shown[2] == ["en"] and len(shown[3]) == 1

@@ -170,3 +170,14 @@ def test_save_donor_profile_twice_at_once_makes_one_profile(user, monkeypatch):
 
     assert errors == []
     assert list(Donor.objects.filter(user=user).values_list("weekly_hours", flat=True)) == [9]
+
+
+def test_resume_donor_saves_only_the_pause(user):
+    donor = DonorFactory(paused_until=datetime.date(2030, 1, 1), city="Oakland")
+    stale = Donor.objects.get(pk=donor.pk)
+    Donor.objects.filter(pk=donor.pk).update(city="Fresno")  # saved meanwhile, another tab
+
+    resume_donor(donor=stale)
+
+    donor.refresh_from_db()
+    assert (donor.paused_until, donor.city) == (None, "Fresno")

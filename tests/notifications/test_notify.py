@@ -119,25 +119,39 @@ def test_notify_stores_row_with_context_and_user(django_capture_on_commit_callba
 
 
 @pytest.mark.parametrize(
-    ("arguments", "error"),
+    ("arguments", "error", "message"),
     [
-        ({"kind": "no.such.kind"}, ValueError),
-        ({"to": "not an address"}, ValueError),
-        ({"to": ""}, ValueError),
-        ({"key": ""}, ValueError),
-        ({"key": "k" * 201}, ValueError),
-        ({"context": {"when": Decimal("1.5")}}, TypeError),
-        ({"context": {"ratio": float("nan")}}, ValueError),
-        ({"context": ["not", "a", "dict"]}, TypeError),
+        ({"kind": "no.such.kind"}, ValueError, None),
+        ({"to": "not an address"}, ValueError, "Not a valid email address: 'not an address'"),
+        ({"to": ""}, ValueError, "Not a valid email address: ''"),
+        ({"key": ""}, ValueError, "key must be a non-empty string of at most 200 characters."),
+        (
+            {"key": "k" * 201},
+            ValueError,
+            "key must be a non-empty string of at most 200 characters.",
+        ),
+        ({"context": {"when": Decimal("1.5")}}, TypeError, None),
+        ({"context": {"ratio": float("nan")}}, ValueError, None),
+        ({"context": ["not", "a", "dict"]}, TypeError, "context must be a dict."),
     ],
 )
-def test_notify_bad_arguments_raise_in_caller(arguments, error):
+def test_notify_bad_arguments_raise_in_caller(arguments, error, message):
+    """The message tells the developer who called notify() what to fix."""
     base = {"to": "ada@example.org", "kind": KIND, "context": {}, "key": "k-1"}
 
-    with pytest.raises(error):
+    with pytest.raises(error) as raised:
         services.notify(**{**base, **arguments})
 
+    if message is not None:  # the others come from kinds.get_kind and json.dumps
+        assert str(raised.value) == message
     assert OutgoingMessage.objects.count() == 0
+
+
+def test_notify_key_of_the_maximum_length_is_accepted(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        message = services.notify(to="ada@example.org", kind=KIND, context={}, key="k" * 200)
+
+    assert message.key == "k" * 200
 
 
 def test_notify_optional_kind_without_user_raises(digest):

@@ -1,5 +1,6 @@
 """The sweep wakes rows the broker lost and reclaims rows whose worker died; purge and retry."""
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -213,4 +214,156 @@ def test_retry_failed_requeues_failed_rows_only_and_enqueues_after_commit(
         0,
         NOW,
         "",
+    )
+
+
+# --- with the real enqueue (tasks run inline in tests: a wake-up delivers at once) ---------
+
+
+def stale_rows(count, *, due_first=NOW - timedelta(minutes=10)):
+    """Due rows the broker lost, created newest-due first so pk order is not due order."""
+    rows = [
+        row(f"k{n}", touched=NOW - timedelta(hours=1), due=due_first + timedelta(minutes=n))
+        for n in reversed(range(count))
+    ]
+    return list(reversed(rows))  # oldest due first
+
+
+def test_sweep_with_the_real_broker_wakes_every_row_of_every_batch(settings):
+    settings.NOTIFICATIONS_SWEEP_BATCH = 2
+    rows = stale_rows(5)
+
+    counts = services.sweep(now=NOW)
+
+    assert counts == {"reclaimed": 0, "requeued": 5}
+    assert [m.extra_headers["X-Outbox-Id"] for m in mail.outbox] == [str(r.pk) for r in rows]
+    assert set(OutgoingMessage.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+def test_sweep_broker_down_leaves_later_batches_for_the_next_sweep(settings, monkeypatch):
+    settings.NOTIFICATIONS_SWEEP_BATCH = 1
+    rows = stale_rows(3)
+    from notifications.tasks import deliver_message
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(deliver_message, "apply_async", refuse)
+
+    counts = services.sweep(now=NOW)
+
+    assert counts["requeued"] == 1
+    touched = OutgoingMessage.objects.filter(updated_at=NOW).values_list("pk", flat=True)
+    assert list(touched) == [rows[0].pk]
+
+
+def test_enqueue_logs_the_broker_failure_then_skips_publishing(monkeypatch, caplog):
+    caplog.set_level(logging.INFO, logger="notifications.services")
+    from notifications.tasks import deliver_message
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(deliver_message, "apply_async", refuse)
+
+    assert services.enqueue(41) is False
+    assert services.enqueue(42) is False
+
+    first, second = caplog.records
+    assert (first.levelname, first.getMessage()) == (
+        "WARNING",
+        "Could not enqueue outgoing message 41; the sweep will",
+    )
+    assert first.exc_info is not None and first.exc_info[0] is ConnectionError
+    assert (second.levelname, second.getMessage()) == (
+        "INFO",
+        "Broker unreachable a moment ago; message 42 waits for the sweep",
+    )
+
+
+def stuck_row(key, *, claimed, attempts=1):
+    return row(
+        key,
+        status=Status.SENDING,
+        claimed=claimed,
+        touched=claimed,
+        due=claimed - timedelta(minutes=30),
+        attempts=attempts,
+    )
+
+
+def test_sweep_reclaims_oldest_claims_first_within_the_batch(settings, enqueued):
+    settings.NOTIFICATIONS_SWEEP_BATCH = 2
+    newest = stuck_row("newest", claimed=NOW - timedelta(minutes=5))
+    middle = stuck_row("middle", claimed=NOW - timedelta(minutes=10))
+    oldest = stuck_row("oldest", claimed=NOW - timedelta(minutes=20))
+
+    counts = services.sweep(now=NOW)
+
+    assert counts["reclaimed"] == 2
+    assert enqueued == [oldest.pk, middle.pk]
+    newest.refresh_from_db()
+    assert newest.status == Status.SENDING
+    oldest.refresh_from_db()
+    assert (oldest.status, oldest.next_attempt_at, oldest.updated_at) == (Status.QUEUED, NOW, NOW)
+
+
+def test_sweep_failing_a_stuck_row_tells_staff_why(settings, enqueued):
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
+    stuck = stuck_row("stuck", claimed=NOW - timedelta(minutes=5), attempts=3)
+
+    services.sweep(now=NOW)
+
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.updated_at) == (Status.FAILED, NOW)
+    assert stuck.last_error == "The worker did not finish the attempt (it died or timed out)."
+
+
+def test_purge_counts_every_batch(settings):
+    settings.NOTIFICATIONS_RETENTION_DAYS = 30
+    settings.NOTIFICATIONS_SWEEP_BATCH = 2
+    for n in range(5):
+        row(f"old-{n}", status=Status.SENT, touched=NOW - timedelta(days=31))
+
+    assert services.purge(now=NOW) == 5
+    assert not OutgoingMessage.objects.exists()
+
+
+def test_retry_failed_requeues_only_the_selected_failed_rows(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 8
+    failed = [
+        row(f"failed-{n}", status=Status.FAILED, touched=NOW, attempts=8, last_error="SMTP 550")
+        for n in range(3)
+    ]
+    sent = row("sent", status=Status.SENT, touched=NOW)
+    later = NOW + timedelta(hours=1)
+    selection = OutgoingMessage.objects.filter(pk__in=[failed[0].pk, failed[2].pk, sent.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.retry_failed(selection, now=later) == 2
+
+    statuses = dict(OutgoingMessage.objects.values_list("key", "status"))
+    assert statuses == {
+        "failed-0": Status.SENT,  # woken after commit and delivered inline
+        "failed-1": Status.FAILED,
+        "failed-2": Status.SENT,
+        "sent": Status.SENT,
+    }
+    assert OutgoingMessage.objects.get(key="failed-1").last_error == "SMTP 550"
+    assert len(mail.outbox) == 2
+
+
+def test_retry_failed_schedules_the_rows_now(enqueued):
+    failed = row("failed", status=Status.FAILED, touched=NOW, due=NOW, last_error="SMTP 550")
+    later = NOW + timedelta(hours=1)
+
+    services.retry_failed(OutgoingMessage.objects.all(), now=later)
+
+    failed.refresh_from_db()
+    assert (failed.status, failed.next_attempt_at, failed.updated_at) == (
+        Status.QUEUED,
+        later,
+        later,
     )
