@@ -32,6 +32,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "accounts",
     "donors",
+    "fights",
     "notifications",
     "django.contrib.admin",
     "django.contrib.auth",

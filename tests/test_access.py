@@ -20,11 +20,36 @@ from notifications import kinds
 from notifications.models import OutgoingMessage
 from notifications.preferences import unsubscribe_token
 from tests.conftest import make_volunteer
-from tests.factories import PASSWORD, SkillFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    FightFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    RequestSkillFactory,
+    SkillFactory,
+    SupportRequestFactory,
+    UserFactory,
+)
 
-ROLES = ("anonymous", "unverified", "verified", "volunteer", "other_volunteer", "staff")
-SIGNED_IN = ("verified", "volunteer", "other_volunteer", "staff")
+# Organizer roles, relative to the world's confidential fight: an admin and a plain organizer of
+# its organization, the admin of another (verified) organization, a member of an unverified one.
+ORGANIZERS = ("org_admin", "org_organizer", "other_org_organizer", "unverified_org_member")
+# Staff stays last: admin rows treat ROLES[:-1] as "not staff".
+ROLES = (
+    "anonymous",
+    "unverified",
+    "verified",
+    "volunteer",
+    "other_volunteer",
+    *ORGANIZERS,
+    "staff",
+)
+SIGNED_IN = ("verified", "volunteer", "other_volunteer", *ORGANIZERS, "staff")
 NOT_SIGNED_IN = ("anonymous", "unverified")
+NOT_STAFF_SIGNED_IN = tuple(role for role in SIGNED_IN if role != "staff")
+# Who may see the confidential fight: its organization's members and staff (with the permission).
+CONFIDENTIAL_READERS = ("org_admin", "org_organizer", "staff")
+CONFIDENTIAL_MARKERS = ("secret_title", "secret_employer", "secret_org")
 
 
 @dataclass(frozen=True)
@@ -61,6 +86,10 @@ def signed_in_page(marker_for_role):
 
 
 OWN_EMAIL = {
+    **{
+        role: Expect(200, present=f"{{{role}_email}}", absent="{volunteer_email}")
+        for role in ORGANIZERS
+    },
     "verified": Expect(200, present="{verified_email}", absent="{volunteer_email}"),
     "volunteer": Expect(200, present="{volunteer_email}", absent="{other_email}"),
     "other_volunteer": Expect(200, present="{other_email}", absent="{volunteer_email}"),
@@ -84,7 +113,7 @@ ROWS = [
         "donors:profile",
         signed_in_page(
             {
-                "verified": Expect(302, location="/profile/edit/"),
+                **each(("verified", *ORGANIZERS), Expect(302, location="/profile/edit/")),
                 "volunteer": Expect(200, present="{volunteer_bio}", absent="{other_bio}"),
                 "other_volunteer": Expect(200, present="{other_bio}", absent="{volunteer_bio}"),
                 "staff": Expect(302, location="/profile/edit/"),
@@ -95,7 +124,7 @@ ROWS = [
         "donors:profile_edit",
         signed_in_page(
             {
-                "verified": Expect(200, absent="{volunteer_bio}"),
+                **each(("verified", *ORGANIZERS), Expect(200, absent="{volunteer_bio}")),
                 "volunteer": Expect(200, present="{volunteer_bio}", absent="{other_bio}"),
                 "other_volunteer": Expect(200, present="{other_bio}", absent="{volunteer_bio}"),
                 "staff": Expect(200, absent="{volunteer_bio}"),
@@ -106,7 +135,7 @@ ROWS = [
         "donors:profile_pause",
         signed_in_page(
             {
-                "verified": Expect(302, location="/profile/edit/"),
+                **each(("verified", *ORGANIZERS), Expect(302, location="/profile/edit/")),
                 "volunteer": Expect(200, present="Pause", absent="{other_bio}"),
                 "other_volunteer": Expect(200, present="Pause", absent="{volunteer_bio}"),
                 "staff": Expect(302, location="/profile/edit/"),
@@ -184,7 +213,7 @@ def _admin_rows() -> list[Row]:
             {
                 **each(NOT_SIGNED_IN, Expect(302, location="/admin/login/")),
                 **each(
-                    ("verified", "volunteer", "other_volunteer"),
+                    NOT_STAFF_SIGNED_IN,
                     Expect(302, location="/admin/login/"),
                 ),
                 "staff": Expect(200, present="Knowledge donors"),
@@ -194,7 +223,7 @@ def _admin_rows() -> list[Row]:
             "admin:login",
             {
                 **each(NOT_SIGNED_IN, to_login("?next=")),
-                **each(("verified", "volunteer", "other_volunteer"), Expect(403)),
+                **each(NOT_STAFF_SIGNED_IN, Expect(403)),
                 "staff": Expect(302, location="/admin/"),
             },
         ),
@@ -341,13 +370,16 @@ def _world(digest):
     )
     address = EmailAddress.objects.get(user=unverified)
     confirmation = get_emailconfirmation_model().create(address)
+    organizers, fights_world = _organizers_world()
     return {
+        **fights_world,
         "users": {
             "verified": verified,
             "volunteer": volunteer.user,
             "other_volunteer": other.user,
             "staff": staff,
             "unverified": unverified,
+            **organizers,
         },
         "donor": volunteer,
         "skill": SkillFactory(),
@@ -362,8 +394,59 @@ def _world(digest):
             "verified_email": verified.email,
             "unverified_email": unverified.email,
             "staff_email": staff.email,
+            **{f"{role}_email": user.email for role, user in organizers.items()},
+            "secret_title": fights_world["fights"]["secret"].title,
+            "secret_employer": fights_world["fights"]["secret"].target_employer,
+            "secret_org": fights_world["orgs"]["secret"].name,
+            "public_title": fights_world["fights"]["public"].title,
+            "public_request": fights_world["requests"]["public"].title,
         },
     }
+
+
+def _organizers_world():
+    """A verified organization whose only fight is confidential (so its name must never show to
+    outsiders), a verified one with a public fight and an open request, and an unverified one."""
+    secret_org = OrganizationFactory(name="Quietwater SECRETORG Local", slug="quietwater")
+    open_org = OrganizationFactory(name="Harbor Workers Local 9", slug="harbor-9")
+    pending_org = OrganizationFactory(
+        name="Pending Worker Center", slug="pending", verified_at=None
+    )
+    organizers = {
+        "org_admin": UserFactory(email="ada@example.org", display_name="Ada Admin"),
+        "org_organizer": UserFactory(email="olly@example.org", display_name="Olly Organizer"),
+        "other_org_organizer": UserFactory(email="hal@example.org", display_name="Hal Harbor"),
+        "unverified_org_member": UserFactory(email="pia@example.org", display_name="Pia Pending"),
+    }
+    MembershipFactory(organization=secret_org, user=organizers["org_admin"], role="admin")
+    MembershipFactory(organization=secret_org, user=organizers["org_organizer"], role="organizer")
+    MembershipFactory(organization=open_org, user=organizers["other_org_organizer"], role="admin")
+    MembershipFactory(organization=pending_org, user=organizers["unverified_org_member"])
+    secret = FightFactory(
+        organization=secret_org,
+        title="SECRETFIGHT walkout plan",
+        slug="secretfight",
+        target_employer="SECRETBOSS Corp",
+        visibility="confidential",
+    )
+    public = FightFactory(organization=open_org, title="Harbor strike 2026", slug="harbor-strike")
+    pending = FightFactory(organization=pending_org, title="Pending drive", slug="pending-drive")
+    skill = SkillFactory(name="Picket flyers")
+    requests = {
+        "secret": SupportRequestFactory(fight=secret, title="SECRETREQUEST flyers"),
+        "public": SupportRequestFactory(fight=public, title="Harbor picket flyers"),
+        "pending": SupportRequestFactory(
+            fight=pending, title="Pending drive draft", status="draft"
+        ),
+    }
+    for request in requests.values():
+        RequestSkillFactory(request=request, skill=skill)
+    world = {
+        "orgs": {"secret": secret_org, "open": open_org, "pending": pending_org},
+        "fights": {"secret": secret, "public": public, "pending": pending},
+        "requests": requests,
+    }
+    return organizers, world
 
 
 def client_for(role, world):
@@ -397,6 +480,10 @@ def _check(row, role, world):
     if expect.absent:
         assert expect.absent.format(**world["placeholders"]) not in body, f"{where}: leaked"
     assert "SECRET-RESET-LINK" not in body, f"{where}: leaked a mailed credential"
+    if role not in CONFIDENTIAL_READERS:
+        for marker in CONFIDENTIAL_MARKERS:
+            leaked = world["placeholders"][marker]
+            assert leaked not in body, f"{where}: leaked the confidential fight ({marker})"
 
 
 @pytest.mark.parametrize("row", all_rows(), ids=lambda row: row.name)
