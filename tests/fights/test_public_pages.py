@@ -80,6 +80,7 @@ def test_list_shows_only_open_requests_of_active_public_fights_of_verified_orgs(
     body = response.content.decode()
     assert "Hidden" not in body
     assert "1 open request" in body
+    assert '<a href="#results-heading">Skip the filters: see the 1 request</a>' in body
 
 
 def test_list_member_of_confidential_fight_sees_the_public_list_only(client, hidden):
