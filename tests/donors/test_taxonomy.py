@@ -7,6 +7,15 @@ from donors.models import Skill, SkillCategory
 from tests.factories import DonorSkillFactory
 
 seed_migration = importlib.import_module("donors.migrations.0002_seed_skills")
+# Its seeded request templates use the skills (PROTECT); migrating backwards unapplies it first.
+templates_migration = importlib.import_module("fights.migrations.0002_seed_request_templates")
+
+
+def unseed_skills():
+    """What migrating donors back before 0002 does, in the order Django runs it."""
+    templates_migration.unseed(apps, None)
+    seed_migration.unseed_skills(apps, None)
+
 
 # What labor campaigns keep asking for (issue 2); each must be a seeded skill.
 CAMPAIGN_NEEDS = {
@@ -80,7 +89,7 @@ def test_unseed_skills_keeps_skills_volunteers_use():
     in_use = Skill.objects.get(slug="graphic-design")
     DonorSkillFactory(skill=in_use)
 
-    seed_migration.unseed_skills(apps, None)
+    unseed_skills()
 
     assert list(Skill.objects.values_list("slug", flat=True)) == ["graphic-design"]
     assert list(SkillCategory.objects.values_list("slug", flat=True)) == ["design-print"]
@@ -88,7 +97,7 @@ def test_unseed_skills_keeps_skills_volunteers_use():
 
 @pytest.mark.django_db
 def test_unseed_then_seed_restores_the_taxonomy():
-    seed_migration.unseed_skills(apps, None)
+    unseed_skills()
     assert Skill.objects.count() == 0
 
     seed_migration.seed_skills(apps, None)
