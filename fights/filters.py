@@ -115,34 +115,37 @@ class RequestFilter(django_filters.FilterSet):
     def counts(self) -> dict[str, dict[str, int]]:
         """{filter name: {choice value: number of results}}, one query per filter."""
         self.is_valid()  # cleaned_data holds the valid filters even when another one is bad
-        return {name: count(self.filtered_except(name)) for name, count in self._counters()}
+        return {
+            name: getattr(self, f"_count_{name}")(self.filtered_except(name))
+            for name in self.filters
+        }
 
-    def _counters(self):
-        today = self.today
-        skill_slugs = {skill.pk: skill.slug for skill in self.skills}
-        category_slugs = {skill.category.pk: skill.category.slug for skill in self.skills}
-        return [
-            ("skill", lambda rs: _by(skill_slugs, _per_skill(rs, "skill_id"))),
-            ("category", lambda rs: _by(category_slugs, _per_skill(rs, "skill__category_id"))),
-            ("region", lambda rs: _grouped(rs.values_list("place_region"))),
-            (
-                "work_mode",
-                lambda rs: _banded(rs, {m: queries.workable for m, _ in WORK_MODE_CHOICES}),
-            ),
-            (
-                "urgency",
-                lambda rs: _banded(
-                    rs, {u: lambda q, u: q.with_urgency(u, today) for u in Urgency.values}
-                ),
-            ),
-            ("kind", lambda rs: _grouped(rs.values_list("fight__kind"))),
-            (
-                "language",
-                lambda rs: _grouped(
-                    RequestLanguage.objects.filter(request__in=rs.values("pk")).values_list("code")
-                ),
-            ),
-        ]
+    def _count_skill(self, requests):
+        slugs = {skill.pk: skill.slug for skill in self.skills}
+        return _by(slugs, _per_skill(requests, "skill_id"))
+
+    def _count_category(self, requests):
+        slugs = {skill.category.pk: skill.category.slug for skill in self.skills}
+        return _by(slugs, _per_skill(requests, "skill__category_id"))
+
+    def _count_region(self, requests):
+        return _grouped(requests.values_list("place_region"))
+
+    def _count_work_mode(self, requests):
+        return _banded(requests, {mode: queries.workable for mode, _ in WORK_MODE_CHOICES})
+
+    def _count_urgency(self, requests):
+        def band(rows, urgency):
+            return rows.with_urgency(urgency, self.today)
+
+        return _banded(requests, dict.fromkeys(Urgency.values, band))
+
+    def _count_kind(self, requests):
+        return _grouped(requests.values_list("fight__kind"))
+
+    def _count_language(self, requests):
+        languages = RequestLanguage.objects.filter(request__in=requests.values("pk"))
+        return _grouped(languages.values_list("code"))
 
     def show_counts(self) -> dict[str, dict[str, int]]:
         """Put the counts into the choices' labels; drop empty choices from the long lists."""
