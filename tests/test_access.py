@@ -101,6 +101,24 @@ ANONYMOUS_ONLY = {  # sign-in and sign-up pages send signed-in people to their a
     **each(SIGNED_IN, Expect(302, location="/me/")),
 }
 
+# Whose fight is whose in the world below; staff lack fights.view_confidential_fight (the Staff
+# group is not given it), so they get the outsiders' 404 too.
+FIGHT_MEMBERS = {"secret": ("org_admin", "org_organizer"), "pending": ("unverified_org_member",)}
+
+
+def members_only(fight, notice):
+    members = FIGHT_MEMBERS[fight]
+    return {
+        **each(ROLES, Expect(404)),
+        **each(members, Expect(200, present=notice)),
+    }
+
+
+def _request_kwargs(world, key):
+    request = world["requests"][key]
+    return {"slug": request.fight.slug, "pk": request.pk}
+
+
 ROWS = [
     Row("home", each(ROLES, Expect(200, present="Offer your skills", absent="{volunteer_bio}"))),
     Row("accounts:organizers", each(ROLES, Expect(200, present="What happens next"))),
@@ -182,6 +200,47 @@ ROWS = [
         # The signed link is the credential (RFC 8058: no login, no cookie); GET only asks.
         each(ROLES, Expect(200, present="{volunteer_email}", absent="{other_email}")),
         kwargs=lambda w: {"token": w["unsubscribe_token"]},
+    ),
+    # Fights that need help: the list and the feeds show only listed requests, to everyone.
+    *(
+        Row(name, each(ROLES, Expect(200, present="{public_request}", absent="{pending_request}")))
+        for name in ("fights:list", "fights:feed_atom", "fights:feed_json")
+    ),
+    Row(
+        "fights:fight",
+        each(ROLES, Expect(200, present="{public_request}", absent="{pending_request}")),
+        kwargs=lambda w: {"slug": w["fights"]["public"].slug},
+        notes="a public fight of a verified organization",
+    ),
+    Row(
+        "fights:fight",
+        members_only("secret", "Confidential fight."),
+        kwargs=lambda w: {"slug": w["fights"]["secret"].slug},
+        notes="the confidential fight: its members only (404 like a missing one)",
+    ),
+    Row(
+        "fights:fight",
+        members_only("pending", "Not public yet."),
+        kwargs=lambda w: {"slug": w["fights"]["pending"].slug},
+        notes="a fight of an unverified organization",
+    ),
+    Row(
+        "fights:request",
+        each(ROLES, Expect(200, present="{public_request}", absent="{pending_request}")),
+        kwargs=lambda w: _request_kwargs(w, "public"),
+        notes="an open request of a public fight",
+    ),
+    Row(
+        "fights:request",
+        members_only("secret", "Confidential fight."),
+        kwargs=lambda w: _request_kwargs(w, "secret"),
+        notes="an open request of the confidential fight",
+    ),
+    Row(
+        "fights:request",
+        members_only("pending", "Not public yet."),
+        kwargs=lambda w: _request_kwargs(w, "pending"),
+        notes="a draft of an unverified organization",
     ),
     Row(
         "account_confirm_login_code",
@@ -400,6 +459,7 @@ def _world(digest):
             "secret_org": fights_world["orgs"]["secret"].name,
             "public_title": fights_world["fights"]["public"].title,
             "public_request": fights_world["requests"]["public"].title,
+            "pending_request": fights_world["requests"]["pending"].title,
         },
     }
 
