@@ -7,6 +7,13 @@ from donors.models import Skill, SkillCategory
 from tests.factories import DonorSkillFactory
 
 seed_migration = importlib.import_module("donors.migrations.0002_seed_skills")
+templates_migration = importlib.import_module("fights.migrations.0002_seed_request_templates")
+
+
+def unapply_later_seeds():
+    """Unapplying the skills seed unapplies what depends on it first: fights' request templates,
+    whose skills are protected."""
+    templates_migration.unseed(apps, None)
 
 # What labor campaigns keep asking for (issue 2); each must be a seeded skill.
 CAMPAIGN_NEEDS = {
@@ -79,6 +86,7 @@ def test_seed_skills_run_twice_creates_nothing_new():
 def test_unseed_skills_keeps_skills_volunteers_use():
     in_use = Skill.objects.get(slug="graphic-design")
     DonorSkillFactory(skill=in_use)
+    unapply_later_seeds()
 
     seed_migration.unseed_skills(apps, None)
 
@@ -88,6 +96,7 @@ def test_unseed_skills_keeps_skills_volunteers_use():
 
 @pytest.mark.django_db
 def test_unseed_then_seed_restores_the_taxonomy():
+    unapply_later_seeds()
     seed_migration.unseed_skills(apps, None)
     assert Skill.objects.count() == 0
 
