@@ -15,6 +15,7 @@ def unapply_later_seeds():
     whose skills are protected."""
     templates_migration.unseed(apps, None)
 
+
 # What labor campaigns keep asking for (issue 2); each must be a seeded skill.
 CAMPAIGN_NEEDS = {
     "social-media-strategy",
