@@ -166,6 +166,7 @@ class OrganizationAdmin(ScopedAdmin):
     list_filter = (VerificationFilter, "kind", ScopedCountryFilter)
     search_fields = ("name", "affiliation", "city", "website", "memberships__user__email")
     search_help_text = "Name, affiliation, city, website, or a member's email."
+    ordering = ("name", "pk")  # explicit: the members count groups rows, dropping Meta.ordering
     inlines = (MembershipInline, InvitationInline)
     readonly_fields = ("slug", "attestation", "created_by", "created_at", *VERIFICATION_FIELDS)
     fieldsets = (
@@ -326,6 +327,7 @@ class FightAdmin(ScopedAdmin):
     )
     search_fields = ("title", "target_employer", "organization__name", "sector", "city")
     search_help_text = "Title, employer or target, organization, sector or city."
+    ordering = ("-created_at", "-pk")  # explicit: the requests count groups rows
     readonly_fields = (
         "organization",
         "slug",
