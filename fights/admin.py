@@ -12,7 +12,7 @@ through their states with the services; staff correct what was typed, and verify
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -53,7 +53,17 @@ class TextRulesMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ScopedAdmin(TextRulesMixin, admin.ModelAdmin):
+class NulSafeChangelistMixin:
+    """PostgreSQL refuses NUL in a string parameter, so a filter value holding one would fail
+    the list with a 500: answer 400 instead."""
+
+    def changelist_view(self, request, extra_context=None):
+        if any("\x00" in value for values in request.GET.lists() for value in values[1]):
+            raise BadRequest("The address holds a NUL character.")
+        return super().changelist_view(request, extra_context)
+
+
+class ScopedAdmin(NulSafeChangelistMixin, TextRulesMixin, admin.ModelAdmin):
     """A model admin whose rows are `Model.objects.for_staff(user)`."""
 
     class Media:
@@ -526,7 +536,7 @@ class TemplateSkillInline(TextRulesMixin, admin.TabularInline):
 
 
 @admin.register(RequestTemplate)
-class RequestTemplateAdmin(TextRulesMixin, admin.ModelAdmin):
+class RequestTemplateAdmin(NulSafeChangelistMixin, TextRulesMixin, admin.ModelAdmin):
     """The guided path's plain-language needs. Retire one by unticking "active"."""
 
     form = admin_forms.RequestTemplateAdminForm
