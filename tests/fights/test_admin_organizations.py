@@ -408,3 +408,15 @@ def test_confidential_fights_group_holds_only_that_permission():
 
     assert list(group.permissions.values_list("codename", flat=True)) == ["view_confidential_fight"]
     assert Permission.objects.filter(codename="view_confidential_fight").count() == 1
+
+
+@pytest.mark.django_db
+def test_verify_button_on_change_page_opens_the_checklist(staff_client, pending):
+    # What the change page's "Verify…" button posts.
+    response = staff_client.post(
+        CHANGELIST, {"action": "verify_organizations", "_selected_action": pending.pk}
+    )
+
+    assert response.status_code == 200
+    assert response.context["organizations"].get() == pending
+    assert "Web presence checked" in response.text
