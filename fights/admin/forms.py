@@ -7,7 +7,7 @@ from django.forms.models import BaseInlineFormSet
 
 from donors.admin import grouped_skill_choices
 from donors.fields import LanguageCodeField, WebLinkField, resolve_region
-from fights import fields
+from fights import fields, services
 from fights.models import (
     Fight,
     Organization,
@@ -213,6 +213,13 @@ class VerifyForm(forms.Form):
         max_length=2000,
         help_text="How you checked; required when a check could not be made.",
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            for field, message in services.checklist_errors(**self.checklist()).items():
+                self.add_error(field, message)
+        return cleaned
 
     def checklist(self) -> dict:
         data = self.cleaned_data

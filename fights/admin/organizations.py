@@ -144,10 +144,7 @@ class OrganizationAdmin(ScopedAdmin):
                 moved = services.verify_organization(
                     organization, by=request.user, **form.checklist()
                 )
-            except ValidationError as error:
-                if len(queryset) == 1:
-                    _add_errors(form, error)
-                    return self._decision_page(request, queryset, form, "verify")
+            except ValidationError as error:  # the checklist passed: not attested
                 refused.append(f"{organization} ({' '.join(error.messages)})")
                 continue
             (done if moved else already).append(organization)
@@ -201,11 +198,6 @@ class OrganizationAdmin(ScopedAdmin):
             )
         if refused:
             self.message_user(request, f"Not verified: {'; '.join(refused)}", messages.ERROR)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        form.add_error(None if field == "__all__" else field, messages_)
 
 
 def _checklist_log(checklist: dict) -> str:

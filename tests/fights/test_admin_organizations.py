@@ -420,3 +420,23 @@ def test_verify_button_on_change_page_opens_the_checklist(staff_client, pending)
     assert response.status_code == 200
     assert response.context["organizations"].get() == pending
     assert "Web presence checked" in response.text
+
+
+@pytest.mark.django_db
+def test_verify_action_as_staff_on_several_verifies_attested_and_names_the_rest(staff_client):
+    attested = OrganizationFactory(name="Attested Local", verified_at=None)
+    unattested = OrganizationFactory(name="Silent Local", verified_at=None, attested_at=None)
+    data = {
+        "action": "verify_organizations",
+        "_selected_action": [attested.pk, unattested.pk],
+        "confirm": "yes",
+        "affiliation_checked": "on",
+        "contact_confirmed": "on",
+        "web_presence_checked": "on",
+    }
+
+    response = staff_client.post(CHANGELIST, data, follow=True)
+
+    assert Organization.objects.verified().filter(name="Attested Local").exists()
+    assert not Organization.objects.verified().filter(name="Silent Local").exists()
+    assert "Not verified: Silent Local (Nobody has attested" in response.text
