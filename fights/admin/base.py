@@ -5,6 +5,7 @@ from django.core.exceptions import BadRequest
 from django.db import models
 from django.http import Http404
 
+from donors.admin import grouped_skill_choices
 from fights import fields
 from fights.models import Fight, Organization, SupportRequest
 
@@ -81,3 +82,18 @@ def skills_summary(rows) -> str:
         f"{row.skill.name} ({row.min_level}{'' if row.required else ', nice to have'})"
         for row in rows
     )
+
+
+class SkillRowsInlineMixin:
+    """Skill rows (request or template skills): the skill select gets static grouped choices,
+    one query for the whole formset rather than one per row."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "skill":
+            field.choices = grouped_skill_choices(blank_label="---------", value="pk")
+            field.error_messages["invalid_choice"] = "Choose a skill from the list."
+            # Editing the taxonomy belongs on the skill pages, not in a request's row.
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = widget.can_view_related = False
+        return field

@@ -4,7 +4,13 @@ from django.contrib import admin
 from django.db.models import Count, Prefetch
 
 from fights.admin import forms
-from fights.admin.base import ScopedAdmin, ScopedCountryFilter, TextRulesMixin, skills_summary
+from fights.admin.base import (
+    ScopedAdmin,
+    ScopedCountryFilter,
+    SkillRowsInlineMixin,
+    TextRulesMixin,
+    skills_summary,
+)
 from fights.models import Fight, RequestLanguage, RequestSkill, SupportRequest, Urgency
 
 
@@ -97,7 +103,7 @@ class UrgencyFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RequestSkillInline(TextRulesMixin, admin.TabularInline):
+class RequestSkillInline(SkillRowsInlineMixin, TextRulesMixin, admin.TabularInline):
     model = RequestSkill
     form = forms.RequestSkillForm
     formset = forms.RequestSkillFormSet

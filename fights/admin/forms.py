@@ -5,11 +5,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from donors.admin import grouped_skill_choices
 from donors.fields import LanguageCodeField, WebLinkField, resolve_region
 from fights import fields, services
 from fights.models import (
     Fight,
+    Membership,
     Organization,
     RequestLanguage,
     RequestSkill,
@@ -136,13 +136,6 @@ class SkillRowForm(forms.ModelForm):
 
     min_level = fields.level_field(label="Minimum level", initial=1)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        skill = self.fields["skill"]
-        # Static grouped choices: one query for the whole formset, not one per row.
-        skill.choices = grouped_skill_choices(blank_label="---------", value="pk")
-        skill.error_messages["invalid_choice"] = "Choose a skill from the list."
-
     def clean_skill(self):
         skill = self.cleaned_data["skill"]
         stored = self.instance.skill_id if self.instance.pk else None
@@ -187,6 +180,21 @@ class RequestLanguageForm(forms.ModelForm):
     class Meta:
         model = RequestLanguage
         fields = ("code",)
+
+
+class NewMembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("user", "role")
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        # The organization is the inline's parent, excluded from model validation, so the
+        # unique constraint would only be met by the database, as an error page.
+        members = Membership.objects.filter(organization_id=self.instance.organization_id)
+        if members.filter(user=user).exists():
+            raise ValidationError("This person is already a member; change their role above.")
+        return user
 
 
 class VerifyForm(forms.Form):

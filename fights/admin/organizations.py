@@ -30,19 +30,42 @@ class VerificationFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MembershipInline(TextRulesMixin, admin.TabularInline):
+class MembershipInline(admin.TabularInline):
+    """The members: change a role, or remove someone. The person of a membership never changes
+    (remove it and add another), so each row shows its user as text, from one query."""
+
     model = Membership
     fields = ("user", "email", "role", "created_at")
-    readonly_fields = ("email", "created_at")
-    autocomplete_fields = ("user",)
+    readonly_fields = ("user", "email", "created_at")
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
+        return super().get_queryset(request).select_related("user", "organization")
+
+    def has_add_permission(self, request, obj=None):
+        return False  # NewMembershipInline adds
 
     @admin.display(description="email")
     def email(self, membership):
-        return membership.user.email if membership.user_id else "—"
+        return membership.user.email
+
+
+class NewMembershipInline(TextRulesMixin, admin.TabularInline):
+    """Add a member (e.g. a new admin for an organization whose only admin left)."""
+
+    model = Membership
+    form = forms.NewMembershipForm
+    fields = ("user", "role")
+    autocomplete_fields = ("user",)
+    extra = 0
+    verbose_name = "new member"
+    verbose_name_plural = "add members"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # it lists no rows: MembershipInline removes members
 
 
 class InvitationInline(admin.TabularInline):
@@ -56,7 +79,8 @@ class InvitationInline(admin.TabularInline):
     can_delete = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("invited_by", "accepted_by")
+        related = ("organization", "invited_by", "accepted_by")
+        return super().get_queryset(request).select_related(*related)
 
     def has_add_permission(self, request, obj=None):
         return False  # organization admins invite, through the invitation email
@@ -87,7 +111,7 @@ class OrganizationAdmin(ScopedAdmin):
     search_fields = ("name", "affiliation", "city", "website", "memberships__user__email")
     search_help_text = "Name, affiliation, city, website, or a member's email."
     ordering = ("name", "pk")  # explicit: the members count groups rows, dropping Meta.ordering
-    inlines = (MembershipInline, InvitationInline)
+    inlines = (MembershipInline, NewMembershipInline, InvitationInline)
     readonly_fields = ("slug", "attestation", "created_by", "created_at", *VERIFICATION_FIELDS)
     fieldsets = (
         (None, {"fields": ("name", "slug", "kind", "affiliation", "description")}),

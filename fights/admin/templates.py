@@ -4,11 +4,16 @@ from django.contrib import admin
 from django.db.models import Prefetch
 
 from fights.admin import forms
-from fights.admin.base import NulSafeChangelistMixin, TextRulesMixin, skills_summary
+from fights.admin.base import (
+    NulSafeChangelistMixin,
+    SkillRowsInlineMixin,
+    TextRulesMixin,
+    skills_summary,
+)
 from fights.models import RequestTemplate, RequestTemplateSkill
 
 
-class TemplateSkillInline(TextRulesMixin, admin.TabularInline):
+class TemplateSkillInline(SkillRowsInlineMixin, TextRulesMixin, admin.TabularInline):
     model = RequestTemplateSkill
     form = forms.TemplateSkillForm
     fields = ("skill", "required", "min_level")

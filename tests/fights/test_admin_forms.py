@@ -11,10 +11,12 @@ from donors.models import Skill
 from fights.models import Fight, Organization, RequestTemplate, SupportRequest
 from tests.factories import (
     FightFactory,
+    MembershipFactory,
     OrganizationFactory,
     RequestLanguageFactory,
     RequestSkillFactory,
     SupportRequestFactory,
+    UserFactory,
 )
 
 TODAY = timezone.localdate
@@ -45,6 +47,8 @@ def organization_data(organization, **changes):
         "website": organization.website,
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
+        "memberships-2-TOTAL_FORMS": "0",
+        "memberships-2-INITIAL_FORMS": "0",
         "invitations-TOTAL_FORMS": "0",
         "invitations-INITIAL_FORMS": "0",
     }
@@ -499,3 +503,69 @@ def test_changelist_as_staff_nul_in_filter_is_400(staff_client, url, params):
     response = staff_client.get(url, params)
 
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_organization_change_as_staff_adds_admin_and_changes_role(staff_client):
+    organization = OrganizationFactory()
+    member = MembershipFactory(organization=organization, role="organizer")
+    newcomer = UserFactory(email="newcomer@example.org")
+    data = organization_data(organization) | {
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "1",
+        "memberships-0-id": str(member.pk),
+        "memberships-0-organization": str(organization.pk),
+        "memberships-0-role": "admin",
+        "memberships-2-TOTAL_FORMS": "1",
+        "memberships-2-0-organization": str(organization.pk),
+        "memberships-2-0-user": str(newcomer.pk),
+        "memberships-2-0-role": "admin",
+    }
+
+    response = staff_client.post(change_url(organization), data)
+
+    assert response.status_code == 302
+    roles = dict(organization.memberships.values_list("user__email", "role"))
+    assert roles == {member.user.email: "admin", "newcomer@example.org": "admin"}
+
+
+@pytest.mark.django_db
+def test_organization_change_as_staff_adding_existing_member_errors(staff_client):
+    organization = OrganizationFactory()
+    member = MembershipFactory(organization=organization)
+    data = organization_data(organization) | {
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "1",
+        "memberships-0-id": str(member.pk),
+        "memberships-0-organization": str(organization.pk),
+        "memberships-0-role": member.role,
+        "memberships-2-TOTAL_FORMS": "1",
+        "memberships-2-0-organization": str(organization.pk),
+        "memberships-2-0-user": str(member.user_id),
+        "memberships-2-0-role": "admin",
+    }
+
+    response = staff_client.post(change_url(organization), data)
+
+    assert response.status_code == 200
+    assert "This person is already a member" in response.text
+    assert organization.memberships.count() == 1
+
+
+@pytest.mark.django_db
+def test_organization_change_as_staff_adding_same_person_twice_errors(staff_client):
+    organization = OrganizationFactory()
+    newcomer = UserFactory()
+    data = organization_data(organization) | {"memberships-2-TOTAL_FORMS": "2"}
+    for i in range(2):
+        data |= {
+            f"memberships-2-{i}-organization": str(organization.pk),
+            f"memberships-2-{i}-user": str(newcomer.pk),
+            f"memberships-2-{i}-role": "admin",
+        }
+
+    response = staff_client.post(change_url(organization), data)
+
+    assert response.status_code == 200
+    assert "Please correct the duplicate data" in response.text
+    assert organization.memberships.count() == 0
