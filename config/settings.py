@@ -142,6 +142,8 @@ vars().update(dj_email_url.parse(EMAIL_URL))
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where organizers write back to staff, e.g. to answer a rejection: set as Reply-To on that mail.
+STAFF_CONTACT_EMAIL = env_str("STAFF_CONTACT_EMAIL", f"{SITE_NAME} staff <staff@localhost>")
 
 # --- Notifications (the outbox; see notifications/services.py) ----------------------------
 # Seconds unless named otherwise. Tests and the integration workers shorten them through env.

@@ -5,7 +5,6 @@ whole. Donor profiles are created by volunteers themselves, so the admin only fi
 corrects them.
 """
 
-import pycountry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -14,6 +13,7 @@ from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django_countries.filters import CountryFilter
 
+from donors.fields import LanguageCodeField
 from donors.models import (
     Conflict,
     Donor,
@@ -169,15 +169,11 @@ class DonorSkillInline(admin.TabularInline):
 
 
 class DonorLanguageForm(forms.ModelForm):
+    code = LanguageCodeField(max_length=3)
+
     class Meta:
         model = DonorLanguage
         fields = ("code",)
-
-    def clean_code(self):
-        code = self.cleaned_data["code"].strip().lower()
-        if len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
-            raise ValidationError("Enter a two-letter ISO 639-1 language code, e.g. “es”.")
-        return code
 
 
 class DonorLanguageInline(admin.TabularInline):

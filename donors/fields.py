@@ -1,13 +1,20 @@
-"""Form fields for the volunteer profile: each converts and validates one kind of input."""
+"""Form fields for the volunteer profile: each converts and validates one kind of input.
+
+The place and language rules here are shared: organizations, fights and support requests (the
+organizers' forms and the staff admin, through fights/fields.py) refuse the same input with the
+same words.
+"""
 
 import re
 from dataclasses import dataclass
 
+import pycountry
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django_countries import countries
 
+from donors import queries
 from donors.models import Level
 
 SKILL_PREFIX = "skill-"
@@ -155,3 +162,45 @@ class SkillRow:
     @property
     def filter_text(self) -> str:
         return " ".join([self.skill.name, *self.skill.synonym_list]).casefold()
+
+
+def resolve_region(country_code: str, text: str) -> str:
+    """The ISO 3166-2 code of the one region of the country that `text` names (by code, "US-CA"
+    or "CA", or by name), or a ValidationError that says what to type instead."""
+    country_name = dict(countries)[country_code]
+    subdivisions = queries.subdivisions_of(country_code)
+    matches = queries.matching_regions(country_code, text)
+    if len(matches) == 1:
+        return matches[0].code
+    if not subdivisions:
+        raise ValidationError(
+            f"We know no regions for {country_name}: leave this blank.", code="no_regions"
+        )
+    if not matches:
+        example = subdivisions[0]
+        raise ValidationError(
+            f"“{text}” is not a region of {country_name}. Type its name or code, for example "
+            f"{example.name} or {example.code}.",
+            code="unknown_region",
+        )
+    codes = ", ".join(sorted(match.code for match in matches))
+    raise ValidationError(
+        f"Several regions of {country_name} are called “{text}” ({codes}): type the code you mean.",
+        code="ambiguous_region",
+    )
+
+
+class LanguageCodeField(forms.CharField):
+    """A two-letter ISO 639-1 code, typed in any case and with stray spaces."""
+
+    default_error_messages = {
+        "invalid": "Enter a two-letter ISO 639-1 language code, e.g. “es”.",
+    }
+
+    def to_python(self, value):
+        return super().to_python(value).lower()
+
+    def validate(self, value):
+        super().validate(value)
+        if value and (len(value) != 2 or pycountry.languages.get(alpha_2=value) is None):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")

@@ -30,6 +30,16 @@ def _today(today=None) -> datetime.date:
     return today or timezone.localdate()
 
 
+def can_see_confidential(user) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm(VIEW_CONFIDENTIAL)
+
+
+def _member_of(user, organization_field: str) -> models.Q:
+    """Rows whose `organization_field` is one of the user's organizations."""
+    member_of = Membership.objects.filter(user=user).values("organization_id")
+    return models.Q(**{f"{organization_field}__in": member_of})
+
+
 # --- Organizations ----------------------------------------------------------------------------
 
 
@@ -52,6 +62,22 @@ class OrganizationQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(memberships__user=user)
+
+    def for_staff(self, user):
+        """What the admin shows `user`: every organization, except — to staff without the
+        confidential permission — those known only through confidential fights. Such an
+        organization's name says as much as its fights' titles do (a workers' committee named
+        for the workplace it is quietly organizing). Members always see their own."""
+        if can_see_confidential(user):
+            return self.all()
+        hidden = Fight.objects.filter(visibility=Visibility.CONFIDENTIAL).exclude(
+            organization_id__in=Fight.objects.filter(visibility=Visibility.PUBLIC).values(
+                "organization_id"
+            )
+        )
+        return self.exclude(
+            models.Q(pk__in=hidden.values("organization_id")) & ~_member_of(user, "pk")
+        )
 
 
 class Organization(models.Model):
@@ -248,6 +274,15 @@ class FightQuerySet(models.QuerySet):
             models.Q(pk__in=self.public().values("pk")) | models.Q(organization_id__in=member_of)
         )
 
+    def for_staff(self, user):
+        """What the admin shows `user`: every fight of every organization, verified or not,
+        except confidential ones, which need the permission (or membership)."""
+        if can_see_confidential(user):
+            return self.all()
+        return self.filter(
+            ~models.Q(visibility=Visibility.CONFIDENTIAL) | _member_of(user, "organization_id")
+        )
+
 
 class Fight(models.Model):
     """A campaign of an organization: a strike, an organizing drive, a boycott …"""
@@ -353,6 +388,12 @@ class SupportRequestQuerySet(models.QuerySet):
             models.Q(pk__in=self.listed().values("pk"))
             | models.Q(fight__organization_id__in=member_of)
         )
+
+    def for_staff(self, user):
+        """What the admin shows `user`: requests of the fights `Fight.objects.for_staff` shows."""
+        if can_see_confidential(user):
+            return self.all()
+        return self.filter(fight__in=Fight.objects.for_staff(user).values("pk"))
 
     def with_urgency(self, urgency, today=None):
         """Requests whose `needed_by` puts them in that urgency band."""

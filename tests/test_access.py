@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from donors.models import Donor
+from fights.models import RequestTemplate
 from notifications import kinds
 from notifications.models import OutgoingMessage
 from notifications.preferences import unsubscribe_token
@@ -262,6 +263,11 @@ STAFF_ADMIN_RIGHTS: dict[str, set[str]] = {
     "donors.skill": {"view", "add", "change"},
     "donors.skillcategory": {"view", "add", "change"},
     "notifications.outgoingmessage": {"view"},  # change perm only runs the retry action
+    # Organizers create organizations, fights and requests; staff verify and correct them.
+    "fights.organization": {"view", "change"},
+    "fights.fight": {"view", "change"},
+    "fights.supportrequest": {"view", "change"},
+    "fights.requesttemplate": {"view", "add", "change"},  # retired by unticking "active"
 }
 
 
@@ -349,6 +355,23 @@ ADMIN_OBJECTS = {
         lambda w: w["outgoing"].pk,
         "{volunteer_email}",
         "{volunteer_email}",
+    ),
+    # The world's staff lack the confidential permission: they are shown the open ones.
+    "fights.organization": (
+        lambda w: w["orgs"]["open"].pk,
+        "{open_org}",
+        "{other_org_organizer_email}",
+    ),
+    "fights.fight": (lambda w: w["fights"]["public"].pk, "{public_title}", "{public_title}"),
+    "fights.supportrequest": (
+        lambda w: w["requests"]["public"].pk,
+        "{public_request}",
+        "{public_request}",
+    ),
+    "fights.requesttemplate": (
+        lambda w: RequestTemplate.objects.get(slug="flyers-graphics").pk,
+        "We need flyers and graphics",
+        "We need flyers and graphics",
     ),
 }
 
@@ -460,6 +483,7 @@ def _world(digest):
             "public_title": fights_world["fights"]["public"].title,
             "public_request": fights_world["requests"]["public"].title,
             "pending_request": fights_world["requests"]["pending"].title,
+            "open_org": fights_world["orgs"]["open"].name,
         },
     }
 

@@ -1,0 +1,146 @@
+"""Field rules for organizations, fights and support requests.
+
+Shared by the organizers' forms and the staff admin, so that both refuse the same input with the
+same words at the same field. Place and language rules come from donors/fields.py (volunteer
+profiles use them too); what is particular to organizers' data is here.
+"""
+
+import datetime
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from donors.fields import CollapsedCharField, MultilineField, number_field
+from donors.models import Level, normalize_name
+from fights.models import MAX_HELPERS, MAX_REQUEST_HOURS
+
+# How far ahead a request may be needed: further is a typo (2062 for 2026), not a plan.
+MAX_NEEDED_BY_DAYS = 2 * 365
+EMPLOYER_MAX_LENGTH = 200
+
+# Bidirectional overrides and isolates are invisible and make text read backwards (a name that
+# displays as "Local 9" can hold something else); no field has a use for them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LINE_BREAKS = frozenset("\t\n\r")
+
+
+def _first_control_character(value: str, *, allowed=frozenset()) -> tuple[int, str] | None:
+    for position, char in enumerate(value, start=1):
+        if char == "\x00" or char in allowed:
+            continue  # NUL: Django's own validator on every CharField already says so
+        if unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS:
+            return position, char
+    return None
+
+
+def _control_character_validator(*, allowed):
+    def validate(value):
+        found = _first_control_character(value or "", allowed=allowed)
+        if found:
+            position, char = found
+            raise ValidationError(
+                "Remove the invisible control character (U+%(code)04X) at position "
+                "%(position)d: it may have come with text pasted from elsewhere.",
+                code="control_character",
+                params={"code": ord(char), "position": position},
+            )
+
+    return validate
+
+
+# One-line fields take no control characters at all; paragraphs keep tabs and line breaks.
+no_control_characters = _control_character_validator(allowed=frozenset())
+no_control_characters_in_paragraphs = _control_character_validator(allowed=LINE_BREAKS)
+
+
+class OneLineField(CollapsedCharField):
+    """A name or title: whitespace runs collapsed, no control characters."""
+
+    default_validators = [no_control_characters]
+
+
+class ParagraphsField(MultilineField):
+    """A description: line breaks kept (CRLF counted once), no other control characters."""
+
+    default_validators = [no_control_characters_in_paragraphs]
+
+
+def text_validators_for(formfield) -> list:
+    """The control-character rule that fits a form field built from a model field (admin)."""
+    if isinstance(formfield.widget, forms.Textarea):
+        return [no_control_characters_in_paragraphs]
+    return [no_control_characters]
+
+
+def hours_field(**kwargs):
+    return number_field(
+        1,
+        MAX_REQUEST_HOURS,
+        f"Enter a number of hours from 1 to {MAX_REQUEST_HOURS}.",
+        **kwargs,
+    )
+
+
+def helpers_field(**kwargs):
+    return number_field(
+        1, MAX_HELPERS, f"Enter a number of helpers from 1 to {MAX_HELPERS}.", **kwargs
+    )
+
+
+def level_field(**kwargs):
+    """The minimum level a skill is needed at: 1, 2 or 3 (the donors' Level)."""
+    message = "Choose a level from 1 to 3."
+    return forms.TypedChoiceField(
+        choices=[(level.value, f"{level.value}: {level.label}") for level in Level],
+        coerce=int,
+        error_messages={"invalid_choice": message, "required": message},
+        **kwargs,
+    )
+
+
+def request_date_errors(
+    *, needed_by, starts_on, stored_needed_by=None, today=None
+) -> dict[str, str]:
+    """{field: message} for a request's dates. A needed-by date already in the past is refused
+    unless it is the one already stored (staff correcting an old, closed request keep it)."""
+    today = today or timezone.localdate()
+    errors = {}
+    if needed_by and needed_by != stored_needed_by:
+        if needed_by < today:
+            errors["needed_by"] = "This date has passed: choose today or a later date."
+        elif needed_by > today + datetime.timedelta(days=MAX_NEEDED_BY_DAYS):
+            errors["needed_by"] = "Choose a date within the next two years."
+    if needed_by and starts_on and starts_on > needed_by:
+        errors["starts_on"] = (
+            f"The work cannot start after the date it is needed by ({needed_by:%Y-%m-%d})."
+        )
+    return errors
+
+
+def current_skill_error(skill, *, stored_skill_id=None) -> ValidationError | None:
+    """A retired skill may stay on a row that already had it, never be chosen anew."""
+    if skill is not None and skill.retired and skill.pk != stored_skill_id:
+        return ValidationError(
+            "“%(skill)s” is retired: choose a current skill.",
+            code="retired",
+            params={"skill": skill.name},
+        )
+    return None
+
+
+def clean_employer(name: str) -> tuple[str, str]:
+    """(name as typed, single-spaced; its normalized form), the pair a Fight stores.
+
+    Normalizing can lengthen a name (ligatures) and both are stored, so both must fit.
+    """
+    name = " ".join(name.split())
+    normalized = normalize_name(name)
+    length = max(len(name), len(normalized))
+    if length > EMPLOYER_MAX_LENGTH:
+        raise ValidationError(
+            f"Keep the name to {EMPLOYER_MAX_LENGTH} characters or fewer (it has {length}).",
+            code="max_length",
+        )
+    return name, normalized

@@ -1,0 +1,88 @@
+"""fights/fields.py: the field rules organizers' forms and the staff admin share."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from donors.models import Skill
+from fights import fields
+
+TODAY = datetime.date(2026, 5, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "field", "message"),
+    [
+        ("Local\x07 9", fields.OneLineField(), "(U+0007) at position 6"),
+        ("Local\n9", fields.OneLineField(), None),  # collapsed to one line, not refused
+        ("a\u2066b", fields.OneLineField(), "(U+2066) at position 2"),
+        ("one\r\ntwo\tthree", fields.ParagraphsField(), None),
+        ("one\x1btwo", fields.ParagraphsField(), "(U+001B) at position 4"),
+        ("nul\x00", fields.ParagraphsField(), "Null characters are not allowed."),
+        ("Café ✊🏽 Ñandú", fields.OneLineField(), None),  # emoji modifiers are not controls
+    ],
+)
+def test_text_fields_refuse_control_characters(value, field, message):
+    if message is None:
+        field.clean(value)
+        return
+    with pytest.raises(ValidationError) as refused:
+        field.clean(value)
+    assert message in " ".join(refused.value.messages)
+
+
+@pytest.mark.parametrize(
+    ("needed_by", "starts_on", "stored", "expected"),
+    [
+        (TODAY, None, None, {}),
+        (TODAY - datetime.timedelta(days=1), None, None, {"needed_by"}),
+        (TODAY - datetime.timedelta(days=1), None, TODAY - datetime.timedelta(days=1), set()),
+        (TODAY + datetime.timedelta(days=730), None, None, set()),
+        (TODAY + datetime.timedelta(days=731), None, None, {"needed_by"}),
+        (TODAY, TODAY + datetime.timedelta(days=1), None, {"starts_on"}),
+        (TODAY + datetime.timedelta(days=5), TODAY - datetime.timedelta(days=3), None, set()),
+    ],
+)
+def test_request_date_errors(needed_by, starts_on, stored, expected):
+    errors = fields.request_date_errors(
+        needed_by=needed_by, starts_on=starts_on, stored_needed_by=stored, today=TODAY
+    )
+
+    assert set(errors) == set(expected)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        (fields.hours_field(), "500", 500),
+        (fields.hours_field(), "0", None),
+        (fields.helpers_field(), "50", 50),
+        (fields.helpers_field(), "51", None),
+        (fields.level_field(), "3", 3),
+        (fields.level_field(), "4", None),
+        (fields.level_field(), "", None),
+    ],
+)
+def test_number_and_level_fields_bounds(field, value, expected):
+    if expected is None:
+        with pytest.raises(ValidationError):
+            field.clean(value)
+    else:
+        assert field.clean(value) == expected
+
+
+@pytest.mark.django_db
+def test_current_skill_error_only_for_newly_chosen_retired_skill():
+    skill = Skill.objects.get(slug="mass-texting")
+    skill.retired = True
+
+    assert fields.current_skill_error(skill) is not None
+    assert fields.current_skill_error(skill, stored_skill_id=skill.pk) is None
+    assert fields.current_skill_error(Skill.objects.get(slug="photography")) is None
+
+
+def test_clean_employer_collapses_and_normalizes():
+    assert fields.clean_employer("  ACME   Café ") == ("ACME Café", "acme cafe")
+    with pytest.raises(ValidationError, match="it has 300"):
+        fields.clean_employer("ﬀ" * 150)
