@@ -19,13 +19,16 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from notifications.kinds import ACCOUNT_KINDS
-from notifications.services import notify
+from notifications.services import normalize_address, notify
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +36,29 @@ LINK_KEYS = ("activate_url", "password_reset_url", "signup_url")
 TEXT_KEYS = ("code", "from_email", "to_email", "deleted_email", "ip", "user_agent")
 
 
+UNUSABLE_ADDRESS = (
+    "We can't send mail to this address as it is written. Type it with plain Latin letters, "
+    "digits and . _ - + before the @ (a dotted İ or a long ſ can look like i or s but are not)."
+)
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        """Every address allauth's forms accept (sign-up, reset, adding an address) is stored
+        and mailed in the one normalised form, or refused here, at the field."""
+        try:
+            return normalize_address(email)
+        except ValueError:
+            raise ValidationError(UNUSABLE_ADDRESS, code="invalid") from None
+
+    def is_safe_url(self, url: str) -> bool:
+        """allauth's host rules, and on an HTTPS page the redirect must stay on HTTPS."""
+        request = allauth_context.request
+        secure = request is not None and request.is_secure()
+        return super().is_safe_url(url) and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={urlsplit(url).netloc or None}, require_https=secure
+        )
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         mapped = ACCOUNT_KINDS.get(template_prefix)
         if mapped is None:
@@ -53,14 +78,19 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 def recipient_user(user, email: str):
-    """The account the mail is about: allauth's user, or the owner of the address if any
-    (linking the row lets erasure find it); None for an address without an account."""
+    """The account the mail is about: allauth's user, or the owner of exactly this address once
+    normalised (linking the row lets erasure find it); None for an address without an account.
+
+    Never a case-insensitive lookup: PostgreSQL folds ``ſ`` to ``S`` and the Kelvin sign to
+    ``K``, which would tie a look-alike address to someone else's account.
+    """
     if user is not None and getattr(user, "pk", None):
         return user
-    address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
-    if address is not None:
-        return address.user
-    return get_user_model().objects.filter(email__iexact=email).first()
+    address = normalize_address(email)
+    found = EmailAddress.objects.filter(email=address).select_related("user").first()
+    if found is not None:
+        return found.user
+    return get_user_model().objects.filter(email=address).first()
 
 
 def mail_context(context: dict, *, user) -> dict:

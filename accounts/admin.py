@@ -1,12 +1,19 @@
+from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.adapter import UNUSABLE_ADDRESS
 from accounts.models import User
+from accounts.text import visible_text
+from config.admin import CheckedLookupsMixin
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -19,7 +26,10 @@ class UserCreationForm(BaseUserCreationForm):
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off"})}
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"])
+        try:
+            email = User.objects.normalize_email(self.cleaned_data["email"])
+        except ValueError:
+            raise ValidationError(UNUSABLE_ADDRESS) from None
         # The database constraint is case-insensitive; say so in words, at the field.
         if User.objects.filter(email__iexact=email).exists():
             raise ValidationError("A user with this email address already exists.")
@@ -42,9 +52,24 @@ class UserChangeForm(forms.ModelForm):
             "user_permissions",
         )
 
+    def clean_email(self):
+        """The one normalised form (notifications.services.normalize_address), unique."""
+        try:
+            email = User.objects.normalize_email(self.cleaned_data["email"])
+        except ValueError:
+            raise ValidationError(UNUSABLE_ADDRESS) from None
+        others = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError("A user with this email address already exists.")
+        return email
+
+    def clean_display_name(self):
+        """As the profile form stores it: no control, bidi or zero-width characters."""
+        return visible_text(self.cleaned_data["display_name"])
+
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(CheckedLookupsMixin, BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = ("email", "display_name", "is_staff", "is_active", "date_joined")
@@ -95,3 +120,18 @@ class UserAdmin(BaseUserAdmin):
         return format_html(
             '{} <a href="{}">Set a new password</a>', self.password_status(user), url
         )
+
+
+# Django's and allauth's own admins, with the same checked list pages as ours.
+admin.site.unregister(Group)
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(Group)
+class GroupAdmin(CheckedLookupsMixin, BaseGroupAdmin):
+    pass
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(CheckedLookupsMixin, BaseEmailAddressAdmin):
+    pass

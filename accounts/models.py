@@ -12,6 +12,13 @@ TIME_ZONE_CHOICES = sorted((tz, tz.replace("_", " ")) for tz in zoneinfo.availab
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        """The outbox's one normalisation, so an account and its mail share one address."""
+        from notifications.services import normalize_address
+
+        return normalize_address(email)
+
     def _create(self, email, password, **fields):
         if not email:
             raise ValueError("An email address is required.")

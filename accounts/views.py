@@ -1,7 +1,9 @@
+from allauth.account import views as allauth_views
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,6 +11,20 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import privacy
 from accounts.forms import ConfirmPasswordForm
+
+
+# allauth creates the account (or the added address) and then queues its confirmation mail.
+# One transaction around both: if queuing fails, no account is left that can never be confirmed.
+class SignupView(allauth_views.SignupView):
+    @transaction.atomic
+    def form_valid(self, form):
+        return super().form_valid(form)
+
+
+class EmailView(allauth_views.EmailView):
+    @transaction.atomic
+    def form_valid(self, form):
+        return super().form_valid(form)
 
 
 def home(request):
@@ -36,7 +52,7 @@ def _password_confirmation(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def download_data(request):
     form, limited = _password_confirmation(request)
     if limited:
@@ -50,7 +66,7 @@ def download_data(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete_account(request):
     form, limited = _password_confirmation(request)
     if limited:

@@ -11,6 +11,7 @@ import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.static_headers import add_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -238,6 +239,8 @@ STORAGES = {
 # it serves the collected STATIC_ROOT, scanned once at start-up rather than on every request.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Static files get security headers of their own (they bypass the CSP middleware).
+WHITENOISE_ADD_HEADERS_FUNCTION = add_headers
 
 # --- Security -------------------------------------------------------------------------------
 # One Content-Security-Policy in every mode, so nothing inline can creep in unnoticed.
@@ -277,10 +280,17 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 
 # --- Logging --------------------------------------------------------------------------------
+# A bad Host header, too many form fields and an oversized body are the client's 400s, which
+# Django's security loggers report at ERROR; they are logged at WARNING (config/log_filters.py).
+CLIENT_ERROR_LOGGERS = ("DisallowedHost", "TooManyFieldsSent", "RequestDataTooBig")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"client_error": {"()": "config.log_filters.ClientErrorAsWarning"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        f"django.security.{name}": {"filters": ["client_error"]} for name in CLIENT_ERROR_LOGGERS
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

@@ -12,9 +12,17 @@ admin.site.site_title = "Knowledge Donors staff"
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("admin/", admin.site.urls),
+    # allauth's own views, made atomic (accounts/views.py); the same names and paths.
+    path("accounts/signup/", account_views.SignupView.as_view(), name="account_signup"),
+    path("accounts/email/", account_views.EmailView.as_view(), name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("donors.urls")),
     path("", include("fights.urls")),
     path("notifications/", include("notifications.urls")),
 ]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

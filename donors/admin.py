@@ -7,13 +7,14 @@ corrects them.
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django_countries.filters import CountryFilter
 
-from donors.fields import LanguageCodeField
+from config.admin import CheckedChangeList, CheckedLookupsMixin
+from donors.fields import LanguageCodeField, clean_conflict_name
+from donors.forms import DonorAdminForm
 from donors.models import (
     Conflict,
     Donor,
@@ -189,7 +190,9 @@ class ConflictForm(forms.ModelForm):
         fields = ("name",)
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
+        name = clean_conflict_name(self.cleaned_data["name"])
+        if not normalize_name(name):
+            raise ValidationError("Enter the employer's name.")
         normalized = normalize_name(name)
         # normalized_name is not a form field, so model validation would skip the per-donor
         # unique constraint and the database would refuse the row with an error page.
@@ -224,7 +227,7 @@ class ConflictInline(admin.TabularInline):
     extra = 0
 
 
-class DonorChangeList(ChangeList):
+class DonorChangeList(CheckedChangeList):
     """The list's skills and languages columns read one prefetch each, never a query per row."""
 
     def get_queryset(self, request, exclude_parameters=None):
@@ -239,7 +242,8 @@ class DonorChangeList(ChangeList):
 
 
 @admin.register(Donor)
-class DonorAdmin(admin.ModelAdmin):
+class DonorAdmin(CheckedLookupsMixin, admin.ModelAdmin):
+    form = DonorAdminForm
     list_display = (
         "display_name",
         "email",
@@ -321,7 +325,7 @@ class DonorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(CheckedLookupsMixin, admin.ModelAdmin):
     list_display = ("name", "category", "slug", "retired", "donor_count", "position")
     list_select_related = ("category",)
     list_filter = ("category", "retired")
@@ -358,7 +362,7 @@ class SkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(SkillCategory)
-class SkillCategoryAdmin(admin.ModelAdmin):
+class SkillCategoryAdmin(CheckedLookupsMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "position", "skill_count")
     search_fields = ("name",)
     ordering = ("position", "name")

@@ -1,8 +1,7 @@
-"""Form fields for the volunteer profile: each converts and validates one kind of input.
+"""Form fields and field rules for a donor profile: each converts and validates one kind of input.
 
-The place and language rules here are shared: organizations, fights and support requests (the
-organizers' forms and the staff admin, through fights/fields.py) refuse the same input with the
-same words.
+The volunteer's profile form and the staff's donor admin form are built from these, so staff can
+never store what the volunteer's own form would refuse (and the volunteer's pages then render).
 """
 
 import re
@@ -11,29 +10,37 @@ from dataclasses import dataclass
 import pycountry
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django_countries import countries
 
+from accounts.text import visible_text
 from donors import queries
-from donors.models import Level
+from donors.models import Level, normalize_name
 
 SKILL_PREFIX = "skill-"
+MAX_LINKS = 5
+LINK_MAX_LENGTH = 500
+MAX_CONFLICTS = 20
+CONFLICT_MAX_LENGTH = 200
+BIO_MAX_LENGTH = 1000
 
 
 class CollapsedCharField(forms.CharField):
-    """Text on one line with runs of whitespace collapsed, before length is checked."""
+    """Text on one line: invisible characters dropped (control, bidi, zero-width) and runs of
+    whitespace collapsed, before length is checked."""
 
     def to_python(self, value):
-        return " ".join(super().to_python(value).split())
+        return visible_text(super().to_python(value))
 
 
 class MultilineField(forms.CharField):
-    """Text with browser line endings (CRLF) counted as one character, as people count them."""
+    """Text that keeps its line breaks, browser line endings (CRLF) counted as one character, as
+    people count them; other invisible characters are dropped."""
 
     widget = forms.Textarea
 
     def to_python(self, value):
-        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+        return visible_text(super().to_python(value), multiline=True)
 
 
 class CurrentValueHiddenField(forms.CharField):
@@ -58,6 +65,7 @@ class WebLinkField(forms.URLField):
     _scheme = re.compile(r"^([a-z][a-z0-9+.-]*):(?!\d)", re.IGNORECASE)
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", LINK_MAX_LENGTH)
         super().__init__(assume_scheme="https", **kwargs)
 
     def to_python(self, value):
@@ -65,7 +73,45 @@ class WebLinkField(forms.URLField):
         match = self._scheme.match(value)
         if match and match[1].lower() not in ("http", "https"):
             raise ValidationError(self.error_messages["scheme"], code="scheme")
+        if value and not match:
+            # No scheme: the address starts with its host. Said explicitly, because urlsplit
+            # would read "example.org:8080/x" as the scheme "example.org".
+            value = f"https://{value.removeprefix('//')}"
         return super().to_python(value)
+
+
+class WebLinkListField(forms.CharField):
+    """Up to MAX_LINKS web links, one per line, each checked as WebLinkField checks it; the
+    value is the list of links without repeats. For staff, who see all links in one box."""
+
+    widget = forms.Textarea(attrs={"rows": MAX_LINKS})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", f"One web address per line, at most {MAX_LINKS}.")
+        super().__init__(strip=False, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(str(link) for link in value)
+        return value
+
+    def to_python(self, value):
+        link = WebLinkField(required=False)
+        lines = [line for line in (super().to_python(value) or "").splitlines() if line.strip()]
+        links, errors = [], []
+        for number, line in enumerate(lines, start=1):
+            try:
+                links.append(link.clean(line))
+            except ValidationError as error:
+                errors += [f"Line {number}: {message}" for message in error.messages]
+        if errors:
+            raise ValidationError(errors)
+        links = list(dict.fromkeys(links))
+        if len(links) > MAX_LINKS:
+            raise ValidationError(
+                f"List at most {MAX_LINKS} links (there are {len(links)}).", code="max_entries"
+            )
+        return links
 
 
 class SkillLevelsWidget(forms.Widget):
@@ -128,6 +174,87 @@ class SkillLevelsField(forms.Field):
             raise ValidationError(self.error_messages["required"], code="required")
 
 
+def pronouns_field(**kwargs):
+    return CollapsedCharField(max_length=40, required=False, **kwargs)
+
+
+def region_field(**kwargs):
+    """Typed as a name or a code; `clean_region` turns it into the ISO 3166-2 code stored."""
+    return CollapsedCharField(max_length=100, required=False, **kwargs)
+
+
+def city_field(**kwargs):
+    return CollapsedCharField(max_length=100, required=False, **kwargs)
+
+
+def bio_field(*, message: str, **kwargs):
+    """`message` says the bio is too long; it may use %(show_value)d, its length."""
+    return MultilineField(
+        required=False, validators=[MaxLengthValidator(BIO_MAX_LENGTH, message=message)], **kwargs
+    )
+
+
+def clean_region(country: str, text: str) -> str:
+    """The ISO 3166-2 code of the region of `country` that `text` names, or ValidationError."""
+    if not country or not text:
+        return text
+    country_name = dict(countries).get(country, country)
+    subdivisions = queries.subdivisions_of(country)
+    matches = queries.matching_regions(country, text)
+    if len(matches) == 1:
+        return matches[0].code
+    if not subdivisions:
+        raise ValidationError(
+            f"We know no regions for {country_name}: leave this blank.", code="no_regions"
+        )
+    if not matches:
+        example = subdivisions[0]
+        raise ValidationError(
+            f"“{text}” is not a region of {country_name}. Type its name or code, for "
+            f"example {example.name} or {example.code}.",
+            code="unknown_region",
+        )
+    codes = ", ".join(sorted(match.code for match in matches))
+    raise ValidationError(
+        f"Several regions of {country_name} are called “{text}” ({codes}): type the code you mean.",
+        code="ambiguous_region",
+    )
+
+
+def clean_conflict_name(name: str, *, line: int | None = None) -> str:
+    """One employer name as stored: visible characters only, within CONFLICT_MAX_LENGTH."""
+    name = visible_text(name)
+    # Normalizing can lengthen a name (ligatures), and both are stored.
+    length = max(len(name), len(normalize_name(name)))
+    if length > CONFLICT_MAX_LENGTH:
+        where = f"Line {line} has" if line else "This name has"
+        raise ValidationError(
+            f"{where} {length} characters; keep each name to {CONFLICT_MAX_LENGTH} or fewer.",
+            code="max_length",
+        )
+    return name
+
+
+def clean_conflict_lines(text: str) -> list[str]:
+    """Employer names, one per line, without repeats (compared normalized), at most 20."""
+    names = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        name = clean_conflict_name(line, line=number)
+        if normalize_name(name):
+            names.setdefault(normalize_name(name), name)
+    if len(names) > MAX_CONFLICTS:
+        raise ValidationError(
+            f"List at most {MAX_CONFLICTS} employers or organizations (you listed {len(names)}).",
+            code="max_entries",
+        )
+    return list(names.values())
+
+
+def ends_before_start(start, end) -> bool:
+    """The available window is refused when its end comes before its start."""
+    return bool(start and end and end < start)
+
+
 def number_field(low, high, message, **kwargs):
     return forms.IntegerField(
         min_value=low,
@@ -162,32 +289,6 @@ class SkillRow:
     @property
     def filter_text(self) -> str:
         return " ".join([self.skill.name, *self.skill.synonym_list]).casefold()
-
-
-def resolve_region(country_code: str, text: str) -> str:
-    """The ISO 3166-2 code of the one region of the country that `text` names (by code, "US-CA"
-    or "CA", or by name), or a ValidationError that says what to type instead."""
-    country_name = dict(countries)[country_code]
-    subdivisions = queries.subdivisions_of(country_code)
-    matches = queries.matching_regions(country_code, text)
-    if len(matches) == 1:
-        return matches[0].code
-    if not subdivisions:
-        raise ValidationError(
-            f"We know no regions for {country_name}: leave this blank.", code="no_regions"
-        )
-    if not matches:
-        example = subdivisions[0]
-        raise ValidationError(
-            f"“{text}” is not a region of {country_name}. Type its name or code, for example "
-            f"{example.name} or {example.code}.",
-            code="unknown_region",
-        )
-    codes = ", ".join(sorted(match.code for match in matches))
-    raise ValidationError(
-        f"Several regions of {country_name} are called “{text}” ({codes}): type the code you mean.",
-        code="ambiguous_region",
-    )
 
 
 class LanguageCodeField(forms.CharField):

@@ -2,11 +2,13 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from donors import queries
 from donors.fields import (
+    BIO_MAX_LENGTH,
+    MAX_CONFLICTS,
+    MAX_LINKS,
     SKILL_PREFIX,
     CollapsedCharField,
     CurrentValueHiddenField,
@@ -15,18 +17,20 @@ from donors.fields import (
     SkillOption,
     SkillRow,
     WebLinkField,
+    WebLinkListField,
+    bio_field,
+    city_field,
+    clean_conflict_lines,
+    clean_region,
     country_choices,
     date_widget,
+    ends_before_start,
     number_field,
-    resolve_region,
+    pronouns_field,
+    region_field,
 )
-from donors.models import Donor, Level, WorkMode, normalize_name
+from donors.models import Donor, Level, WorkMode
 from donors.services import DONOR_FIELDS, ProfileData
-
-MAX_LINKS = 5
-MAX_CONFLICTS = 20
-CONFLICT_MAX_LENGTH = 200
-BIO_MAX_LENGTH = 1000
 
 # Donor columns the form shows as they are stored; country (a Country object on the model) and
 # links (five inputs) are converted.
@@ -81,24 +85,12 @@ class ProfileForm(forms.Form):
         help_text="How organizers and staff will address you.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    pronouns = CollapsedCharField(
-        label="Pronouns (optional)",
-        max_length=40,
-        required=False,
-        help_text="For example: she/her.",
-    )
-    bio = MultilineField(
+    pronouns = pronouns_field(label="Pronouns (optional)", help_text="For example: she/her.")
+    bio = bio_field(
         label="Short bio (optional)",
-        required=False,
         help_text=f"What you do and what you would like to help with. Up to {BIO_MAX_LENGTH} "
         "characters.",
-        validators=[
-            MaxLengthValidator(
-                BIO_MAX_LENGTH,
-                message=f"Keep your bio to {BIO_MAX_LENGTH} characters or fewer "
-                "(it has %(show_value)d).",
-            )
-        ],
+        message=f"Keep your bio to {BIO_MAX_LENGTH} characters or fewer (it has %(show_value)d).",
     )
     country = forms.ChoiceField(
         choices=country_choices,
@@ -108,16 +100,12 @@ class ProfileForm(forms.Form):
         },
         widget=forms.Select(attrs={"autocomplete": "country"}),
     )
-    region = CollapsedCharField(
+    region = region_field(
         label="Region or state (optional)",
-        max_length=100,
-        required=False,
         help_text="Its name or ISO code, for example California or US-CA.",
     )
-    city = CollapsedCharField(
+    city = city_field(
         label="City or town (optional)",
-        max_length=100,
-        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
     time_zone = forms.ChoiceField(
@@ -203,9 +191,7 @@ class ProfileForm(forms.Form):
             "experienced, 3 you can lead it or teach it.",
         )
         for number in range(1, MAX_LINKS + 1):
-            self.fields[f"link_{number}"] = WebLinkField(
-                label=f"Link {number}", required=False, max_length=500
-            )
+            self.fields[f"link_{number}"] = WebLinkField(label=f"Link {number}", required=False)
         self.order_fields(FIELD_ORDER)
 
     @staticmethod
@@ -221,7 +207,7 @@ class ProfileForm(forms.Form):
         if donor is None:
             return initial
         initial |= {name: getattr(donor, name) for name in DONOR_FORM_FIELDS}
-        initial |= {f"link_{n}": link for n, link in enumerate(donor.links, start=1)}
+        initial |= {f"link_{n}": link for n, link in enumerate(donor.web_links, start=1)}
         return initial | {
             "country": donor.country.code,
             "languages": [language.code for language in donor.languages.all()],
@@ -232,47 +218,22 @@ class ProfileForm(forms.Form):
     # --- Field cleaning ---------------------------------------------------------------------
 
     def clean_conflicts(self):
-        names = {}
-        for number, line in enumerate(self.cleaned_data["conflicts"].split("\n"), start=1):
-            name = " ".join(line.split())
-            # Normalizing can lengthen a name (ligatures), and both are stored.
-            length = max(len(name), len(normalize_name(name)))
-            if length > CONFLICT_MAX_LENGTH:
-                raise ValidationError(
-                    f"Line {number} has {length} characters; keep each name to "
-                    f"{CONFLICT_MAX_LENGTH} or fewer.",
-                    code="max_length",
-                )
-            if normalize_name(name):
-                names.setdefault(normalize_name(name), name)
-        if len(names) > MAX_CONFLICTS:
-            raise ValidationError(
-                f"List at most {MAX_CONFLICTS} employers or organizations (you listed "
-                f"{len(names)}).",
-                code="max_entries",
-            )
-        return list(names.values())
+        return clean_conflict_lines(self.cleaned_data["conflicts"])
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("version", "") != self.version_of(self.donor):
             raise ValidationError(STALE, code="stale")
-        self._clean_region(cleaned)
-        start, end = cleaned.get("available_from"), cleaned.get("available_until")
-        if start and end and end < start:
+        if cleaned.get("country") and cleaned.get("region"):
+            try:
+                cleaned["region"] = clean_region(cleaned["country"], cleaned["region"])
+            except ValidationError as error:
+                self.add_error("region", error)
+        if ends_before_start(cleaned.get("available_from"), cleaned.get("available_until")):
             self.add_error(
                 "available_until", "The end of your availability cannot be before its start."
             )
         return cleaned
-
-    def _clean_region(self, cleaned):
-        country, text = cleaned.get("country"), cleaned.get("region")
-        if not country or not text:
-            return
-        try:
-            cleaned["region"] = resolve_region(country, text)
-        except ValidationError as error:
-            self.add_error("region", error)
 
     # --- What the page and the service need -------------------------------------------------
 
@@ -350,4 +311,47 @@ class PauseForm(forms.Form):
             self.add_error("until", "Choose the date you want to pause until.")
         elif until < timezone.localdate():
             self.add_error("until", "Choose today or a later date.")
+        return cleaned
+
+
+class DonorAdminForm(forms.ModelForm):
+    """Staff correcting a profile: the volunteer form's field rules (donors/fields.py), so the
+    admin stores nothing the volunteer's own form would refuse."""
+
+    pronouns = pronouns_field()
+    region = region_field(help_text="Its name or ISO 3166-2 code, for example US-CA.")
+    city = city_field()
+    bio = bio_field(
+        message=f"Keep the bio to {BIO_MAX_LENGTH} characters or fewer (it has %(show_value)d)."
+    )
+    links = WebLinkListField(required=False)
+
+    class Meta:
+        model = Donor
+        fields = (
+            "pronouns",
+            "country",
+            "region",
+            "city",
+            "work_mode",
+            "weekly_hours",
+            "capacity",
+            "available_from",
+            "available_until",
+            "on_call",
+            "paused_until",
+            "bio",
+            "links",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        country = cleaned.get("country")
+        if country and cleaned.get("region"):
+            try:
+                cleaned["region"] = clean_region(str(country), cleaned["region"])
+            except ValidationError as error:
+                self.add_error("region", error)
+        if ends_before_start(cleaned.get("available_from"), cleaned.get("available_until")):
+            self.add_error("available_until", "The end cannot be before the start.")
         return cleaned

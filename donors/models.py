@@ -1,5 +1,6 @@
 import datetime
 import unicodedata
+from urllib.parse import urlsplit
 
 import pycountry
 from django.conf import settings
@@ -153,6 +154,17 @@ class Donor(models.Model):
     @property
     def is_paused_indefinitely(self) -> bool:
         return self.paused_until == PAUSED_INDEFINITELY
+
+    @property
+    def web_links(self) -> list[str]:
+        """The stored links that are web addresses: what pages show and link to. Anything else
+        (a non-list, or a javascript: link saved before the admin checked links) is left out."""
+        links = self.links if isinstance(self.links, list) else []
+        return [
+            link
+            for link in links
+            if isinstance(link, str) and urlsplit(link).scheme.lower() in ("http", "https")
+        ]
 
     @property
     def region_name(self) -> str:

@@ -141,7 +141,7 @@ def profile_completeness(donor: Donor) -> Completeness:
         (any(not ds.skill.retired for ds in donor_skills), "A skill from the current list"),
         (bool(donor.available_from or donor.available_until), "When you are available"),
         (bool(donor.bio), "A short bio"),
-        (bool(donor.links), "A link to your work"),
+        (bool(donor.web_links), "A link to your work"),
         (donor.contact_consent, NOT_CONSENTED),
     ]
     done = sum(1 for ok, _ in checks if ok)

@@ -24,7 +24,7 @@ def profile(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile_edit(request):
     donor = queries.own_donor(request.user)
     data = request.POST if request.method == "POST" else None
@@ -37,7 +37,7 @@ def profile_edit(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile_pause(request):
     donor = queries.own_donor(request.user, with_profile=False)
     if donor is None:

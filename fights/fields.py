@@ -6,10 +6,10 @@ profiles use them too); what is particular to organizers' data is here.
 """
 
 import datetime
-import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 from donors.fields import CollapsedCharField, MultilineField, number_field
@@ -20,58 +20,17 @@ from fights.models import MAX_HELPERS, MAX_REQUEST_HOURS
 MAX_NEEDED_BY_DAYS = 2 * 365
 EMPLOYER_MAX_LENGTH = 200
 
-# Bidirectional overrides and isolates are invisible and make text read backwards (a name that
-# displays as "Local 9" can hold something else); no field has a use for them.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-LINE_BREAKS = frozenset("\t\n\r")
-
-
-def _first_control_character(value: str, *, allowed=frozenset()) -> tuple[int, str] | None:
-    for position, char in enumerate(value, start=1):
-        if char == "\x00" or char in allowed:
-            continue  # NUL: Django's own validator on every CharField already says so
-        if unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS:
-            return position, char
-    return None
-
-
-def _control_character_validator(*, allowed):
-    def validate(value):
-        found = _first_control_character(value or "", allowed=allowed)
-        if found:
-            position, char = found
-            raise ValidationError(
-                "Remove the invisible control character (U+%(code)04X) at position "
-                "%(position)d: it may have come with text pasted from elsewhere.",
-                code="control_character",
-                params={"code": ord(char), "position": position},
-            )
-
-    return validate
-
-
-# One-line fields take no control characters at all; paragraphs keep tabs and line breaks.
-no_control_characters = _control_character_validator(allowed=frozenset())
-no_control_characters_in_paragraphs = _control_character_validator(allowed=LINE_BREAKS)
-
 
 class OneLineField(CollapsedCharField):
-    """A name or title: whitespace runs collapsed, no control characters."""
-
-    default_validators = [no_control_characters]
+    """A name or title: invisible characters dropped and whitespace collapsed, as everywhere."""
 
 
 class ParagraphsField(MultilineField):
-    """A description: line breaks kept (CRLF counted once), no other control characters."""
-
-    default_validators = [no_control_characters_in_paragraphs]
+    """A description: line breaks kept, other invisible characters dropped."""
 
 
-def text_validators_for(formfield) -> list:
-    """The control-character rule that fits a form field built from a model field (admin)."""
-    if isinstance(formfield.widget, forms.Textarea):
-        return [no_control_characters_in_paragraphs]
-    return [no_control_characters]
+# The form field each plain text column gets in the admin (exact model field types only).
+TEXT_FORM_FIELDS = {models.CharField: OneLineField, models.TextField: ParagraphsField}
 
 
 def hours_field(**kwargs):

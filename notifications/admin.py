@@ -7,6 +7,7 @@ is not in any list, form or export of this admin, and nothing is rendered for pr
 from django.contrib import admin, messages
 from django.template.defaultfilters import truncatechars
 
+from config.admin import CheckedLookupsMixin
 from notifications import services
 from notifications.models import OutgoingMessage
 
@@ -26,7 +27,7 @@ SAFE_FIELDS = (
 
 
 @admin.register(OutgoingMessage)
-class OutgoingMessageAdmin(admin.ModelAdmin):
+class OutgoingMessageAdmin(CheckedLookupsMixin, admin.ModelAdmin):
     list_display = ("to", "kind", "status", "attempts", "short_error", "created_at", "sent_at")
     list_filter = ("status", "kind")
     search_fields = ("to",)

@@ -1,3 +1,4 @@
+from contextlib import suppress
 from datetime import timedelta
 
 from django.conf import settings
@@ -33,14 +34,22 @@ class OutgoingMessageQuerySet(models.QuerySet):
         return self.filter(status__in=done, updated_at__lt=moment)
 
     def for_user(self, user):
-        """Rows about a person: linked to the account or addressed to one of its addresses."""
+        """The person's mail — the one rule export and erasure both use: rows sent for their
+        account, and rows linked to no account addressed to an address they have *verified*.
+
+        An unverified address proves nothing (anyone can add someone else's), and a row sent
+        for another account is that account's, whatever its address.
+        """
         from allauth.account.models import EmailAddress
 
-        addresses = {user.email.lower()} | {
-            e.lower()
-            for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
-        }
-        return self.filter(Q(user=user) | Q(to__in=addresses))
+        from notifications.services import normalize_address
+
+        addresses = set()
+        verified = EmailAddress.objects.filter(user=user, verified=True)
+        for email in verified.values_list("email", flat=True):
+            with suppress(ValueError):  # stored before addresses were normalised: no mail to it
+                addresses.add(normalize_address(email))
+        return self.filter(Q(user=user) | Q(user=None, to__in=sorted(addresses)))
 
 
 class OutgoingMessage(models.Model):
@@ -58,8 +67,8 @@ class OutgoingMessage(models.Model):
         SUPPRESSED = "suppressed", "Suppressed (recipient opted out)"
 
     to = models.EmailField("recipient", max_length=254)
-    # CASCADE: a deleted account takes its mail with it (erasure also catches rows addressed to
-    # the person's addresses without a user link, e.g. mail sent before they signed up).
+    # CASCADE: a deleted account takes its mail with it (erasure also catches rows without a user
+    # link addressed to the person's verified addresses, e.g. mail sent before they signed up).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -1,8 +1,9 @@
 """The outbox and preferences in the export/erase registry.
 
 Export leaves out `context`: until a mail is sent it may hold verification or reset links,
-which are credentials, not data about the person. Erasure deletes the person's rows and every
-row addressed to one of their addresses, linked to the account or not.
+which are credentials, not data about the person. Export and erasure take the same rows:
+`OutgoingMessage.objects.for_user` (sent for the account, or unlinked and addressed to one of
+the person's verified addresses).
 """
 
 from accounts.privacy import register

@@ -89,11 +89,23 @@ def notify(*, to: str, kind: str, context: dict, key: str, user=None) -> Outgoin
 
 
 def normalize_address(to: str) -> str:
-    """Addresses are stored trimmed and lower-cased so the dedup key cannot be dodged by case."""
-    address = (to or "").strip().lower()
+    """The one canonical form of an email address, used wherever an address is stored or
+    compared: trimmed and lower-cased, the domain in its IDNA form (``exampleſ.org`` is
+    ``examples.org``, as mail servers read it). Raises ValueError for anything else.
+
+    Lower-casing can leave the ASCII range: ``İ`` becomes ``i`` + U+0307 and ``ſ`` stays, which
+    Django's validator accepts only through a case-folding quirk and PostgreSQL folds onto
+    other people's addresses. The part before the @ must therefore be ASCII once lower-cased
+    (the Kelvin sign ``K`` lower-cases to a plain ``k``), so equal addresses are equal strings.
+    """
+    address = (to or "").strip().lower() if isinstance(to, str) else ""
+    local, _, domain = address.rpartition("@")
     try:
+        if not local.isascii():
+            raise ValidationError("not ASCII before the @")
+        address = f"{local}@{domain.encode('idna').decode('idna').lower()}"
         validate_email(address)
-    except ValidationError:
+    except (UnicodeError, ValidationError):
         raise ValueError(f"Not a valid email address: {to!r}") from None
     return address
 

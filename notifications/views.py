@@ -11,7 +11,7 @@ from notifications.preferences import resolve_unsubscribe, set_preference, set_p
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request):
     # Not `request.POST or None`: unticking every box posts no field at all.
     data = request.POST if request.method == "POST" else None
@@ -28,7 +28,7 @@ def preferences(request):
 # cookies, so there is no CSRF token to check. The signed token in the URL is the credential,
 # and the only thing it can do is switch one kind off for one person — nothing to forge.
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     try:
         user, kind = resolve_unsubscribe(token)

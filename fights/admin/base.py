@@ -1,10 +1,9 @@
 """What every fights admin shares: for_staff() scoping, 404 for hidden ids, the text rules."""
 
 from django.contrib import admin
-from django.core.exceptions import BadRequest
-from django.db import models
 from django.http import Http404
 
+from config.admin import CheckedLookupsMixin
 from donors.admin import grouped_skill_choices
 from fights import fields
 from fights.models import Fight, Organization, SupportRequest
@@ -13,15 +12,15 @@ SCOPED_MODELS = (Organization, Fight, SupportRequest)
 
 
 class TextRulesMixin:
-    """Every text field refuses control characters; every link to a scoped model offers (and
-    accepts) only the rows this staff member may see."""
+    """Every plain text field drops invisible characters as the site's forms do; every link to a
+    scoped model offers (and accepts) only the rows this staff member may see."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        text = isinstance(db_field, models.CharField | models.TextField)
-        if text and formfield is not None and not getattr(formfield, "choices", None):
-            formfield.validators += fields.text_validators_for(formfield)
-        return formfield
+        # Exact types only: URL, email and slug fields keep their own form fields.
+        form_class = fields.TEXT_FORM_FIELDS.get(type(db_field))
+        if form_class and not db_field.choices:
+            kwargs.setdefault("form_class", form_class)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model in SCOPED_MODELS:
@@ -29,17 +28,7 @@ class TextRulesMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class NulSafeChangelistMixin:
-    """PostgreSQL refuses NUL in a string parameter, so a filter value holding one would fail
-    the list with a 500: answer 400 instead."""
-
-    def changelist_view(self, request, extra_context=None):
-        if any("\x00" in value for values in request.GET.lists() for value in values[1]):
-            raise BadRequest("The address holds a NUL character.")
-        return super().changelist_view(request, extra_context)
-
-
-class ScopedAdmin(NulSafeChangelistMixin, TextRulesMixin, admin.ModelAdmin):
+class ScopedAdmin(CheckedLookupsMixin, TextRulesMixin, admin.ModelAdmin):
     """A model admin whose rows are `Model.objects.for_staff(user)`."""
 
     class Media:

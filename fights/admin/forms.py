@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from donors.fields import LanguageCodeField, WebLinkField, resolve_region
+from donors.fields import LanguageCodeField, WebLinkField, clean_region
 from fights import fields, services
 from fights.models import (
     Fight,
@@ -34,7 +34,7 @@ class RegionMixin:
             self.add_error("country", self.country_required_message)
             return cleaned
         try:
-            cleaned["region"] = resolve_region(str(country), text)
+            cleaned["region"] = clean_region(str(country), text)
         except ValidationError as error:
             self.add_error("region", error)
         return cleaned

@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.db.models import Prefetch
 
+from config.admin import CheckedLookupsMixin
 from fights.admin import forms
 from fights.admin.base import (
-    NulSafeChangelistMixin,
     SkillRowsInlineMixin,
     TextRulesMixin,
     skills_summary,
@@ -24,7 +24,7 @@ class TemplateSkillInline(SkillRowsInlineMixin, TextRulesMixin, admin.TabularInl
 
 
 @admin.register(RequestTemplate)
-class RequestTemplateAdmin(NulSafeChangelistMixin, TextRulesMixin, admin.ModelAdmin):
+class RequestTemplateAdmin(CheckedLookupsMixin, TextRulesMixin, admin.ModelAdmin):
     """The guided path's plain-language needs. Retire one by unticking "active"."""
 
     form = forms.RequestTemplateAdminForm

@@ -128,7 +128,7 @@ def change_data(donor, *, levels=None, codes=None, conflict_names=None):
         "weekly_hours": str(donor.weekly_hours),
         "capacity": str(donor.capacity),
         "bio": donor.bio,
-        "links": "[]",
+        "links": "\n".join(donor.links),  # one per line, as the admin form shows them
         "donor_skills-TOTAL_FORMS": str(len(skills)),
         "donor_skills-INITIAL_FORMS": str(len(skills)),
         "languages-TOTAL_FORMS": str(len(languages)),

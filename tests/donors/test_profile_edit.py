@@ -517,10 +517,22 @@ def test_profile_edit_empty_post_shows_required_messages(client, editing, skills
     assert field_errors(response, "skills") == ["Pick at least one skill and your level in it."]
 
 
-def test_profile_edit_null_character_is_refused_not_a_server_error(client, editing, skills):
-    response = post_bad(client, editing, skills, city="Oak\x00land")
+def test_profile_edit_drops_null_and_other_invisible_characters(client, editing, skills):
+    data = valid_post(skills, version=editing.updated_at.isoformat())
+    data |= {"city": "Oak\x00land", "pronouns": "she\u202e/her", "display_name": "Ro\u200bsa"}
+    data |= {"conflicts": "Acme\u2066 Corp\u2069\nBeta\x07 Inc", "bio": "Line\u200f one\r\nTwo"}
 
-    assert field_errors(response, "city") == ["Null characters are not allowed."]
+    response = client.post(URL, data)
+
+    assert response.status_code == 302
+    editing.refresh_from_db()
+    assert (editing.city, editing.pronouns, editing.user.display_name) == (
+        "Oakland",
+        "she/her",
+        "Rosa",
+    )
+    assert editing.bio == "Line one\nTwo"  # line breaks stay in the bio
+    assert sorted(editing.conflicts.values_list("name", flat=True)) == ["Acme Corp", "Beta Inc"]
 
 
 def test_profile_edit_error_summary_links_to_fields_in_page_order(client, editing, skills):

@@ -12,24 +12,19 @@ TODAY = datetime.date(2026, 5, 1)
 
 
 @pytest.mark.parametrize(
-    ("value", "field", "message"),
+    ("value", "field", "stored"),
     [
-        ("Local\x07 9", fields.OneLineField(), "(U+0007) at position 6"),
-        ("Local\n9", fields.OneLineField(), None),  # collapsed to one line, not refused
-        ("a\u2066b", fields.OneLineField(), "(U+2066) at position 2"),
-        ("one\r\ntwo\tthree", fields.ParagraphsField(), None),
-        ("one\x1btwo", fields.ParagraphsField(), "(U+001B) at position 4"),
-        ("nul\x00", fields.ParagraphsField(), "Null characters are not allowed."),
-        ("Café ✊🏽 Ñandú", fields.OneLineField(), None),  # emoji modifiers are not controls
+        ("Local\x07 9", fields.OneLineField(), "Local 9"),
+        ("Local\n9", fields.OneLineField(), "Local 9"),  # collapsed to one line
+        ("a\u2066b\u202e", fields.OneLineField(), "ab"),
+        ("one\r\ntwo\tthree", fields.ParagraphsField(), "one\ntwo three"),
+        ("one\x1btwo", fields.ParagraphsField(), "onetwo"),
+        ("nul\x00", fields.ParagraphsField(), "nul"),
+        ("Café ✊🏽 Ñandú", fields.OneLineField(), "Café ✊🏽 Ñandú"),  # modifiers stay
     ],
 )
-def test_text_fields_refuse_control_characters(value, field, message):
-    if message is None:
-        field.clean(value)
-        return
-    with pytest.raises(ValidationError) as refused:
-        field.clean(value)
-    assert message in " ".join(refused.value.messages)
+def test_text_fields_drop_invisible_characters_as_every_site_form_does(value, field, stored):
+    assert field.clean(value) == stored
 
 
 @pytest.mark.parametrize(

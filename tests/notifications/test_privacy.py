@@ -7,7 +7,7 @@ from allauth.account.models import EmailAddress
 
 from accounts import privacy
 from notifications.models import NotificationPreference, OutgoingMessage
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,20 +20,25 @@ def message(to, key, user=None):
     )
 
 
-def test_erase_user_deletes_rows_linked_or_addressed_to_them():
+def test_erase_user_deletes_rows_linked_or_addressed_to_a_verified_address():
     person = UserFactory(email="ada@example.org")
-    EmailAddress.objects.create(user=person, email="ada.new@example.org")
+    EmailAddress.objects.create(user=person, email="ada.new@example.org", verified=True)
+    EmailAddress.objects.create(user=person, email="claimed@example.org", verified=False)
     other = UserFactory(email="bob@example.org")
     message("ada@example.org", "linked", user=person)
     message("ada@example.org", "before-signup")  # e.g. an "unknown account" mail
     message("ada.new@example.org", "second-address")
+    message("claimed@example.org", "not-proven-hers")
     message("bob@example.org", "other", user=other)
     NotificationPreference.objects.create(user=person, kind="test.digest", enabled=False)
     NotificationPreference.objects.create(user=other, kind="test.digest", enabled=True)
 
     privacy.erase_user(person)
 
-    assert list(OutgoingMessage.objects.values_list("key", flat=True)) == ["other"]
+    assert sorted(OutgoingMessage.objects.values_list("key", flat=True)) == [
+        "not-proven-hers",
+        "other",
+    ]
     assert list(NotificationPreference.objects.values_list("user", flat=True)) == [other.pk]
 
 
@@ -61,3 +66,55 @@ def test_export_lists_outbox_rows_and_preferences_without_context():
     assert "SECRET" not in json.dumps(exported)
     [choice] = exported["records"]["notifications.NotificationPreference"]
     assert (choice["kind"], choice["enabled"]) == ("test.digest", False)
+
+
+def claim_address(client, address):
+    """Volunteer B adds volunteer A's address to their own account (it stays unverified)."""
+    response = client.post("/accounts/email/", {"action_add": "", "email": address})
+    assert response.status_code == 302
+    assert EmailAddress.objects.filter(email=address, verified=False).count() == 1
+
+
+def test_unverified_address_does_not_bring_another_persons_mail_into_the_export(client):
+    ada = UserFactory(email="ada@example.org")
+    message("ada@example.org", "ada-linked", user=ada)
+    message("ada@example.org", "ada-unlinked")
+    bob = UserFactory(email="bob@example.org")
+    client.force_login(bob)
+    claim_address(client, "ada@example.org")
+
+    response = client.post("/me/data/", {"password": PASSWORD})
+
+    exported = json.loads(response.content)
+    rows = exported["records"]["notifications.OutgoingMessage"]
+    assert {row["to"] for row in rows} == {"ada@example.org"}  # only Bob's own confirmation
+    assert [row["user_id"] for row in rows] == [bob.pk]
+    assert "ada-linked" not in response.text and "ada-unlinked" not in response.text
+
+
+def test_unverified_address_does_not_let_erasure_delete_another_persons_mail(client):
+    ada = UserFactory(email="ada@example.org")
+    message("ada@example.org", "ada-linked", user=ada)
+    message("ada@example.org", "ada-unlinked")
+    bob = UserFactory(email="bob@example.org")
+    client.force_login(bob)
+    claim_address(client, "ada@example.org")
+
+    response = client.post("/me/delete/", {"password": PASSWORD})
+
+    assert response.status_code == 302
+    assert not OutgoingMessage.objects.filter(user_id=bob.pk).exists()
+    assert sorted(OutgoingMessage.objects.values_list("key", flat=True)) == [
+        "ada-linked",
+        "ada-unlinked",
+    ]
+
+
+def test_mail_sent_for_another_account_stays_theirs_even_at_a_verified_address():
+    ada = UserFactory(email="ada@example.org")
+    bob = UserFactory(email="bob@example.org")
+    EmailAddress.objects.create(user=bob, email="shared@example.org", verified=True)
+    message("shared@example.org", "for-ada", user=ada)
+    unlinked = message("shared@example.org", "unlinked")
+
+    assert list(OutgoingMessage.objects.for_user(bob)) == [unlinked]
