@@ -15,6 +15,7 @@ def unseed_in_migration_order():
     templates_migration.unseed(apps, None)
     seed_migration.unseed_skills(apps, None)
 
+
 # What labor campaigns keep asking for (issue 2); each must be a seeded skill.
 CAMPAIGN_NEEDS = {
     "social-media-strategy",
