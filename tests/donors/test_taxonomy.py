@@ -4,9 +4,19 @@ import pytest
 from django.apps import apps
 
 from donors.models import Skill, SkillCategory
+from fights.models import RequestTemplate
 from tests.factories import DonorSkillFactory
 
 seed_migration = importlib.import_module("donors.migrations.0002_seed_skills")
+
+
+@pytest.fixture(autouse=True)
+def _without_request_templates(request):
+    """Unseeding runs after fights' template seed is reversed (its templates point at skills)."""
+    if "django_db" in request.keywords:
+        request.getfixturevalue("db")
+        RequestTemplate.objects.all().delete()
+
 
 # What labor campaigns keep asking for (issue 2); each must be a seeded skill.
 CAMPAIGN_NEEDS = {
