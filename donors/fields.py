@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django_countries import countries
 
+from donors import queries
 from donors.models import Level
 
 SKILL_PREFIX = "skill-"
@@ -132,6 +133,33 @@ def number_field(low, high, message, **kwargs):
 
 def date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def region_code(country: str, text: str) -> str:
+    """The ISO 3166-2 code of the region of `country` that `text` names (its name or code), or
+    a ValidationError that says what to type instead. Profiles, organizations, fights and
+    requests all store regions this way."""
+    country_name = dict(countries)[country]
+    subdivisions = queries.subdivisions_of(country)
+    matches = queries.matching_regions(country, text)
+    if len(matches) == 1:
+        return matches[0].code
+    if not subdivisions:
+        raise ValidationError(
+            f"We know no regions for {country_name}: leave this blank.", code="no_regions"
+        )
+    if not matches:
+        example = subdivisions[0]
+        raise ValidationError(
+            f"“{text}” is not a region of {country_name}. Type its name or code, for "
+            f"example {example.name} or {example.code}.",
+            code="unknown_region",
+        )
+    codes = ", ".join(sorted(match.code for match in matches))
+    raise ValidationError(
+        f"Several regions of {country_name} are called “{text}” ({codes}): type the code you mean.",
+        code="ambiguous_region",
+    )
 
 
 def country_choices():

@@ -4,7 +4,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
-from django_countries import countries
 
 from donors import queries
 from donors.fields import (
@@ -19,6 +18,7 @@ from donors.fields import (
     country_choices,
     date_widget,
     number_field,
+    region_code,
 )
 from donors.models import Donor, Level, WorkMode, normalize_name
 from donors.services import DONOR_FIELDS, ProfileData
@@ -266,30 +266,11 @@ class ProfileForm(forms.Form):
         return cleaned
 
     def _clean_region(self, cleaned):
-        country, text = cleaned.get("country"), cleaned.get("region")
-        if not country or not text:
-            return
-        country_name = dict(countries)[country]
-        subdivisions = queries.subdivisions_of(country)
-        matches = queries.matching_regions(country, text)
-        if len(matches) == 1:
-            cleaned["region"] = matches[0].code
-        elif not subdivisions:
-            self.add_error("region", f"We know no regions for {country_name}: leave this blank.")
-        elif not matches:
-            example = subdivisions[0]
-            self.add_error(
-                "region",
-                f"“{text}” is not a region of {country_name}. Type its name or code, for "
-                f"example {example.name} or {example.code}.",
-            )
-        else:
-            codes = ", ".join(sorted(match.code for match in matches))
-            self.add_error(
-                "region",
-                f"Several regions of {country_name} are called “{text}” ({codes}): type the "
-                "code you mean.",
-            )
+        if cleaned.get("country") and cleaned.get("region"):
+            try:
+                cleaned["region"] = region_code(cleaned["country"], cleaned["region"])
+            except ValidationError as error:
+                self.add_error("region", error)
 
     # --- What the page and the service need -------------------------------------------------
 
