@@ -144,7 +144,12 @@ def invitation(request, token):
     wrong_address = (
         request.user.is_authenticated and request.user.email.lower() != found.email.lower()
     )
-    context = {"invitation": found, "wrong_address": wrong_address}
+    inviter = found.invited_by
+    context = {
+        "invitation": found,
+        "inviter": (inviter and (inviter.display_name or inviter.email)) or _("A member"),
+        "wrong_address": wrong_address,
+    }
     return _render(request, "invitation.html", context)
 
 
