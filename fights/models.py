@@ -485,6 +485,10 @@ class SupportRequest(models.Model):
         return self.urgency_on()
 
     @property
+    def urgency_label(self) -> str:
+        return Urgency(self.urgency).label
+
+    @property
     def is_open(self) -> bool:
         return self.status == RequestStatus.OPEN
 

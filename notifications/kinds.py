@@ -117,3 +117,12 @@ ORGANIZATION_KINDS = {
 
 for _kind, _label in ORGANIZATION_KINDS.items():
     register_kind(_kind, essential=True, default_on=True, label=_label)
+
+# Organizers (fights/services.py). An invitation is one mail someone asked for, to an address
+# that may have no account yet (so no preferences to consult): essential.
+register_kind(
+    "fights.invitation",
+    essential=True,
+    default_on=True,
+    label="Invitation to join an organization",
+)

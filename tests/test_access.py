@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from donors.models import Donor
 from fights.models import RequestTemplate
+from fights.services import invitation_token
 from notifications import kinds
 from notifications.models import OutgoingMessage
 from notifications.preferences import unsubscribe_token
@@ -24,6 +25,7 @@ from tests.conftest import make_volunteer
 from tests.factories import (
     PASSWORD,
     FightFactory,
+    InvitationFactory,
     MembershipFactory,
     OrganizationFactory,
     RequestSkillFactory,
@@ -120,6 +122,75 @@ def _request_kwargs(world, key):
     return {"slug": request.fight.slug, "pk": request.pk}
 
 
+MEMBERS_OF_SECRET = ("org_admin", "org_organizer")
+
+
+def org_members_only(marker="{secret_title}", *, admin_marker=None):
+    """Pages of the confidential fight's organization: its members see them, everyone else
+    signed in gets the 404 a missing id gets (staff too: they work in the admin)."""
+    expect = {
+        **LOGIN_REQUIRED,
+        **each(SIGNED_IN, Expect(404)),
+        **each(MEMBERS_OF_SECRET, Expect(200, present=marker)),
+    }
+    if admin_marker:
+        expect["org_admin"] = Expect(200, present=admin_marker)
+        expect["org_organizer"] = Expect(200, present=marker, absent=admin_marker)
+    return expect
+
+
+def organizer_rows():
+    secret_org = lambda w: {"slug": w["orgs"]["secret"].slug}  # noqa: E731
+    secret_fight = lambda w: {"slug": w["fights"]["secret"].slug}  # noqa: E731
+    secret_request = lambda w: {"pk": w["requests"]["secret"].pk}  # noqa: E731
+    post_only = {**LOGIN_REQUIRED, **each(SIGNED_IN, Expect(405))}
+    no_organization = Expect(200, present="not part of an organization yet")
+    return [
+        Row(
+            "fights:dashboard",
+            signed_in_page(
+                {
+                    **each(SIGNED_IN, no_organization),
+                    **each(MEMBERS_OF_SECRET, Expect(200, present="{secret_org}")),
+                    "other_org_organizer": Expect(200, present="Harbor strike 2026"),
+                    "unverified_org_member": Expect(200, present="Waiting for verification"),
+                }
+            ),
+        ),
+        Row(
+            "fights:organization_create",
+            signed_in_page(each(SIGNED_IN, Expect(200, present="Add your organization"))),
+        ),
+        Row(
+            "fights:members",
+            org_members_only("{secret_org}", admin_marker="Send invitation"),
+            kwargs=secret_org,
+        ),
+        Row("fights:fight_create", org_members_only("{secret_org}"), kwargs=secret_org),
+        Row("fights:guided", org_members_only("What do you need?"), kwargs=secret_org),
+        Row(
+            "fights:invitation",
+            # The link is the credential: whoever holds it sees which organization invites;
+            # only the invited address (verified) is offered the button.
+            {
+                **each(NOT_SIGNED_IN, Expect(200, present="Create an account")),
+                **each(SIGNED_IN, Expect(200, present="different email address")),
+                "verified": Expect(200, present="Accept the invitation"),
+            },
+            kwargs=lambda w: {"token": w["invitation_token"]},
+        ),
+        Row("fights:organizer_fight", org_members_only(), kwargs=secret_fight),
+        Row("fights:fight_edit", org_members_only(), kwargs=secret_fight),
+        Row("fights:fight_status", org_members_only(), kwargs=secret_fight),
+        Row("fights:request_create", org_members_only(), kwargs=secret_fight),
+        Row("fights:request_edit", org_members_only("SECRETREQUEST"), kwargs=secret_request),
+        Row("fights:request_open", post_only, kwargs=secret_request),
+        Row("fights:request_fill", post_only, kwargs=secret_request),
+        Row("fights:request_close", post_only, kwargs=secret_request),
+        Row("fights:request_cancel", post_only, kwargs=secret_request),
+    ]
+
+
 ROWS = [
     Row("home", each(ROLES, Expect(200, present="Offer your skills", absent="{volunteer_bio}"))),
     Row("accounts:organizers", each(ROLES, Expect(200, present="What happens next"))),
@@ -161,6 +232,7 @@ ROWS = [
             }
         ),
     ),
+    *organizer_rows(),
     # allauth
     Row("account_login", ANONYMOUS_ONLY),
     Row("account_signup", ANONYMOUS_ONLY),
@@ -453,7 +525,9 @@ def _world(digest):
     address = EmailAddress.objects.get(user=unverified)
     confirmation = get_emailconfirmation_model().create(address)
     organizers, fights_world = _organizers_world()
+    invitation = InvitationFactory(organization=fights_world["orgs"]["open"], email=verified.email)
     return {
+        "invitation_token": invitation_token(invitation),
         **fights_world,
         "users": {
             "verified": verified,

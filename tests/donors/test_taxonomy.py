@@ -4,6 +4,7 @@ import pytest
 from django.apps import apps
 
 from donors.models import Skill, SkillCategory
+from fights.models import RequestTemplate
 from tests.factories import DonorSkillFactory
 
 seed_migration = importlib.import_module("donors.migrations.0002_seed_skills")
@@ -14,6 +15,14 @@ templates_migration = importlib.import_module("fights.migrations.0002_seed_reque
 def unseed_in_migration_order():
     templates_migration.unseed(apps, None)
     seed_migration.unseed_skills(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _without_request_templates(request):
+    """Unseeding runs after fights' template seed is reversed (its templates point at skills)."""
+    if "django_db" in request.keywords:
+        request.getfixturevalue("db")
+        RequestTemplate.objects.all().delete()
 
 
 # What labor campaigns keep asking for (issue 2); each must be a seeded skill.
