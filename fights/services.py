@@ -261,7 +261,7 @@ def change_fight_status(fight: Fight, *, status: str, outcome: str, by) -> Fight
 
 
 def _label(status):
-    return {"status": dict(FightStatus.choices | RequestStatus.choices)[status]}
+    return {"status": FightStatus(status).label}
 
 
 # --- Support requests ------------------------------------------------------------------------
