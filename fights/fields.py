@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from donors.fields import CollapsedCharField, MultilineField, number_field
 from donors.models import Level, normalize_name
@@ -59,22 +60,36 @@ def level_field(**kwargs):
     )
 
 
+def _date_error(value, today) -> str | None:
+    """Not in the past (the work cannot be done yesterday), not absurdly far ahead."""
+    if value < today:
+        return _("This date has passed: choose today or a later date.")
+    if value > today + datetime.timedelta(days=MAX_NEEDED_BY_DAYS):
+        return _("Choose a date within the next two years.")
+    return None
+
+
 def request_date_errors(
-    *, needed_by, starts_on, stored_needed_by=None, today=None
+    *, needed_by, starts_on=None, stored_needed_by=None, stored_starts_on=None, today=None
 ) -> dict[str, str]:
-    """{field: message} for a request's dates. A needed-by date already in the past is refused
-    unless it is the one already stored (staff correcting an old, closed request keep it)."""
+    """{field: message} for a request's dates, the one rule organizers' forms and the admin use.
+
+    A date already stored may stay even once it has passed (staff correcting an old, closed
+    request keep it; an edit keeps a start date that has come); a date newly typed may not.
+    Organizers pass no stored needed-by: an open request must name a date still to come.
+    """
     today = today or timezone.localdate()
     errors = {}
-    if needed_by and needed_by != stored_needed_by:
-        if needed_by < today:
-            errors["needed_by"] = "This date has passed: choose today or a later date."
-        elif needed_by > today + datetime.timedelta(days=MAX_NEEDED_BY_DAYS):
-            errors["needed_by"] = "Choose a date within the next two years."
-    if needed_by and starts_on and starts_on > needed_by:
-        errors["starts_on"] = (
-            f"The work cannot start after the date it is needed by ({needed_by:%Y-%m-%d})."
-        )
+    for name, value, stored in (
+        ("needed_by", needed_by, stored_needed_by),
+        ("starts_on", starts_on, stored_starts_on),
+    ):
+        if value and value != stored and (message := _date_error(value, today)):
+            errors[name] = message
+    if needed_by and starts_on and starts_on > needed_by and "starts_on" not in errors:
+        errors["starts_on"] = _(
+            "The work cannot start after the date it is needed by (%(date)s)."
+        ) % {"date": f"{needed_by:%Y-%m-%d}"}
     return errors
 
 

@@ -4,14 +4,13 @@ None of them has a field for the organization, the fight, the status or verifica
 come from the URL (checked by the views) and from the services, so extra POST keys are ignored.
 """
 
-import datetime
 from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from donors import fields as donor_fields
 from donors import queries
 from donors.fields import (
     SKILL_PREFIX,
@@ -28,6 +27,7 @@ from donors.fields import (
     number_field,
 )
 from donors.models import Level, WorkMode
+from fights.fields import request_date_errors
 from fights.models import (
     MAX_HELPERS,
     MAX_REQUEST_HOURS,
@@ -41,8 +41,6 @@ from fights.models import (
 from fights.services import FIGHT_FIELDS, ORGANIZATION_FIELDS, GuidedData, RequestData, version_of
 
 NICE_PREFIX = "nice-"
-# Further ahead than this is a typo (2206 for 2026), not a plan.
-MAX_DAYS_AHEAD = 2 * 365
 
 
 class RegionMixin:
@@ -71,16 +69,14 @@ def country_field(*, required=True, label=None):
 
 
 def region_field():
-    return CollapsedCharField(
+    return donor_fields.region_field(
         label=_("Region or state (optional)"),
-        max_length=100,
-        required=False,
         help_text=_("Its name or ISO code, for example California or US-CA."),
     )
 
 
 def city_field():
-    return CollapsedCharField(label=_("City or town (optional)"), max_length=100, required=False)
+    return donor_fields.city_field(label=_("City or town (optional)"))
 
 
 def choice_field(choices, *, label, message, widget=None, **kwargs):
@@ -106,21 +102,13 @@ def future_date_field(*, label, required=True, help_text=""):
     )
 
 
-def check_future(form, cleaned, name, *, today):
-    """Not in the past (the work cannot be done yesterday), not absurdly far ahead."""
-    value = cleaned.get(name)
-    if value is None:
-        return
-    if value < today:
-        form.add_error(name, _("This date has passed: choose today or a later date."))
-    elif value > today + datetime.timedelta(days=MAX_DAYS_AHEAD):
-        form.add_error(name, _("Choose a date within the next two years."))
-
-
-def check_start_before_end(form, cleaned):
-    start, end = cleaned.get("starts_on"), cleaned.get("needed_by")
-    if start and end and start > end:
-        form.add_error("starts_on", _("The work cannot start after the date it is needed by."))
+def add_date_errors(form, cleaned, **stored):
+    """fights.fields.request_date_errors at the fields, for what the form has typed."""
+    errors = request_date_errors(
+        needed_by=cleaned.get("needed_by"), starts_on=cleaned.get("starts_on"), **stored
+    )
+    for name, message in errors.items():
+        form.add_error(name, message)
 
 
 def languages_field():
@@ -449,18 +437,11 @@ class SupportRequestForm(RegionMixin, forms.Form):
         cleaned = super().clean()
         if cleaned.get("version", "") != version_of(self.support_request):
             raise ValidationError(_(STALE_MESSAGE), code="stale")
-        today = timezone.localdate()
         # An edit may keep a start date that has since passed; a new one may not be in the past.
-        check_future(self, cleaned, "needed_by", today=today)
-        if self._starts_on_changed(cleaned):
-            check_future(self, cleaned, "starts_on", today=today)
-        check_start_before_end(self, cleaned)
+        stored_starts_on = self.support_request.starts_on if self.support_request else None
+        add_date_errors(self, cleaned, stored_starts_on=stored_starts_on)
         self.clean_region_of(cleaned)
         return cleaned
-
-    def _starts_on_changed(self, cleaned):
-        stored = self.support_request.starts_on if self.support_request else None
-        return cleaned.get("starts_on") != stored
 
     def skill_groups(self):
         """[(category, [SkillRow, ...]), ...] with what was chosen or typed, plus nice-to-have."""
@@ -598,7 +579,7 @@ class GuidedForm(RegionMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        check_future(self, cleaned, "needed_by", today=timezone.localdate())
+        add_date_errors(self, cleaned)
         if cleaned.get("fight") == self.NEW:
             if not cleaned.get("new_title"):
                 self.add_error("new_title", _("Give the new fight a name."))

@@ -105,6 +105,7 @@ class SupportRequestAdminForm(RegionMixin, forms.ModelForm):
             needed_by=cleaned.get("needed_by"),
             starts_on=cleaned.get("starts_on"),
             stored_needed_by=self.initial.get("needed_by") if self.instance.pk else None,
+            stored_starts_on=self.initial.get("starts_on") if self.instance.pk else None,
         )
         for field, message in errors.items():
             self.add_error(field, message)

@@ -36,7 +36,13 @@ def test_text_fields_drop_invisible_characters_as_every_site_form_does(value, fi
         (TODAY + datetime.timedelta(days=730), None, None, set()),
         (TODAY + datetime.timedelta(days=731), None, None, {"needed_by"}),
         (TODAY, TODAY + datetime.timedelta(days=1), None, {"starts_on"}),
-        (TODAY + datetime.timedelta(days=5), TODAY - datetime.timedelta(days=3), None, set()),
+        # A start date newly typed in the past is refused; the stored one may stay (below).
+        (
+            TODAY + datetime.timedelta(days=5),
+            TODAY - datetime.timedelta(days=3),
+            None,
+            {"starts_on"},
+        ),
     ],
 )
 def test_request_date_errors(needed_by, starts_on, stored, expected):
@@ -45,6 +51,25 @@ def test_request_date_errors(needed_by, starts_on, stored, expected):
     )
 
     assert set(errors) == set(expected)
+
+
+def test_request_date_errors_keep_a_stored_start_date_that_has_passed():
+    started = TODAY - datetime.timedelta(days=3)
+    needed_by = TODAY + datetime.timedelta(days=5)
+
+    assert (
+        fields.request_date_errors(
+            needed_by=needed_by, starts_on=started, stored_starts_on=started, today=TODAY
+        )
+        == {}
+    )
+    assert fields.request_date_errors(
+        needed_by=started - datetime.timedelta(days=1),
+        starts_on=started,
+        stored_needed_by=started - datetime.timedelta(days=1),
+        stored_starts_on=started,
+        today=TODAY,
+    ) == {"starts_on": "The work cannot start after the date it is needed by (2026-04-27)."}
 
 
 @pytest.mark.parametrize(
