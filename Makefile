@@ -28,6 +28,7 @@ run: $(VENV)/.runtime
 	@echo ""
 	@echo "  Knowledge Donors is at http://localhost:$(PORT)/"
 	@echo "  Demo volunteer: volunteer1@example.org / demo-password-1"
+	@echo "  Demo organizer: organizer1@example.org … organizer6@example.org / demo-password-1"
 	@echo "  Demo staff:     staff@example.org / demo-password-1   (admin: http://localhost:$(PORT)/admin/)"
 	@echo "  Emails (verification links) are printed below in this terminal."
 	@echo ""

@@ -30,6 +30,11 @@ class CheckedChangeList(ChangeList):
             check_date_drilldown(self.date_hierarchy, lookup_params)
         return lookup_params
 
+    def get_queryset(self, request, exclude_parameters=None):
+        if "\x00" in self.query:
+            raise BadRequest("The search contains a NUL character.")
+        return super().get_queryset(request, exclude_parameters)
+
 
 def check_date_number(name: str, values: list[str]) -> None:
     for value in values:

@@ -33,6 +33,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "accounts",
     "donors",
+    "fights",
     "notifications",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_countries",
+    "django_filters",
     "template_partials",
     "allauth",
     "allauth.account",
@@ -141,6 +143,8 @@ vars().update(dj_email_url.parse(EMAIL_URL))
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where organizers write back to staff, e.g. to answer a rejection: set as Reply-To on that mail.
+STAFF_CONTACT_EMAIL = env_str("STAFF_CONTACT_EMAIL", f"{SITE_NAME} staff <staff@localhost>")
 
 # --- Notifications (the outbox; see notifications/services.py) ----------------------------
 # Seconds unless named otherwise. Tests and the integration workers shorten them through env.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("donors.urls")),
+    path("", include("fights.urls")),
     path("notifications/", include("notifications.urls")),
 ]
 

@@ -5,7 +5,6 @@ whole. Donor profiles are created by volunteers themselves, so the admin only fi
 corrects them.
 """
 
-import pycountry
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -14,7 +13,7 @@ from django.forms.models import BaseInlineFormSet
 from django_countries.filters import CountryFilter
 
 from config.admin import CheckedChangeList, CheckedLookupsMixin
-from donors.fields import clean_conflict_name
+from donors.fields import LanguageCodeField, clean_conflict_name
 from donors.forms import DonorAdminForm
 from donors.models import (
     Conflict,
@@ -171,15 +170,11 @@ class DonorSkillInline(admin.TabularInline):
 
 
 class DonorLanguageForm(forms.ModelForm):
+    code = LanguageCodeField(max_length=3)
+
     class Meta:
         model = DonorLanguage
         fields = ("code",)
-
-    def clean_code(self):
-        code = self.cleaned_data["code"].strip().lower()
-        if len(code) != 2 or pycountry.languages.get(alpha_2=code) is None:
-            raise ValidationError("Enter a two-letter ISO 639-1 language code, e.g. “es”.")
-        return code
 
 
 class DonorLanguageInline(admin.TabularInline):

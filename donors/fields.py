@@ -7,6 +7,7 @@ never store what the volunteer's own form would refuse (and the volunteer's page
 import re
 from dataclasses import dataclass
 
+import pycountry
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
@@ -203,16 +204,20 @@ def clean_region(country: str, text: str) -> str:
     if len(matches) == 1:
         return matches[0].code
     if not subdivisions:
-        raise ValidationError(f"We know no regions for {country_name}: leave this blank.")
+        raise ValidationError(
+            f"We know no regions for {country_name}: leave this blank.", code="no_regions"
+        )
     if not matches:
         example = subdivisions[0]
         raise ValidationError(
             f"“{text}” is not a region of {country_name}. Type its name or code, for "
-            f"example {example.name} or {example.code}."
+            f"example {example.name} or {example.code}.",
+            code="unknown_region",
         )
     codes = ", ".join(sorted(match.code for match in matches))
     raise ValidationError(
-        f"Several regions of {country_name} are called “{text}” ({codes}): type the code you mean."
+        f"Several regions of {country_name} are called “{text}” ({codes}): type the code you mean.",
+        code="ambiguous_region",
     )
 
 
@@ -284,3 +289,19 @@ class SkillRow:
     @property
     def filter_text(self) -> str:
         return " ".join([self.skill.name, *self.skill.synonym_list]).casefold()
+
+
+class LanguageCodeField(forms.CharField):
+    """A two-letter ISO 639-1 code, typed in any case and with stray spaces."""
+
+    default_error_messages = {
+        "invalid": "Enter a two-letter ISO 639-1 language code, e.g. “es”.",
+    }
+
+    def to_python(self, value):
+        return super().to_python(value).lower()
+
+    def validate(self, value):
+        super().validate(value)
+        if value and (len(value) != 2 or pycountry.languages.get(alpha_2=value) is None):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")

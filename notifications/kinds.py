@@ -107,3 +107,22 @@ ACCOUNT_KINDS = {
 
 for _kind, _label in ACCOUNT_KINDS.values():
     register_kind(_kind, essential=True, default_on=True, label=_label)
+
+# Staff's decision on an organization, mailed to its admins (fights.services). Essential: the
+# organization cannot open requests until it hears, and a rejection says how to answer.
+ORGANIZATION_KINDS = {
+    "fights.organization_verified": "Your organization was verified",
+    "fights.organization_rejected": "Your organization was not verified",
+}
+
+for _kind, _label in ORGANIZATION_KINDS.items():
+    register_kind(_kind, essential=True, default_on=True, label=_label)
+
+# Organizers (fights/services.py). An invitation is one mail someone asked for, to an address
+# that may have no account yet (so no preferences to consult): essential.
+register_kind(
+    "fights.invitation",
+    essential=True,
+    default_on=True,
+    label="Invitation to join an organization",
+)

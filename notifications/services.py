@@ -374,6 +374,8 @@ def headers_for(message: OutgoingMessage, context: dict) -> dict[str, str]:
         "X-Outbox-Id": str(message.pk),
         "Auto-Submitted": "auto-generated",
     }
+    if context.get("reply_to"):  # mail the recipient may answer, e.g. to staff
+        headers["Reply-To"] = context["reply_to"]
     if "unsubscribe_url" in context:
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

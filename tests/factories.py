@@ -1,9 +1,30 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from accounts.models import User
-from donors.models import Conflict, Donor, DonorLanguage, DonorSkill, Skill, SkillCategory
+from donors.models import (
+    Conflict,
+    Donor,
+    DonorLanguage,
+    DonorSkill,
+    Skill,
+    SkillCategory,
+    normalize_name,
+)
+from fights.models import (
+    Fight,
+    Invitation,
+    MemberRole,
+    Membership,
+    Organization,
+    RequestLanguage,
+    RequestSkill,
+    SupportRequest,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -86,3 +107,89 @@ class ConflictFactory(factory.django.DjangoModelFactory):
     donor = factory.SubFactory(DonorFactory)
     name = "Acme Logistics"
     normalized_name = "acme logistics"
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    """A verified union local unless verified_at=None is passed."""
+
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Local {n} of the Warehouse Workers")
+    slug = factory.Sequence(lambda n: f"local-{n}")
+    kind = "union_local"
+    country = "US"
+    region = "US-CA"
+    city = "Oakland"
+    attested_at = factory.LazyFunction(timezone.now)
+    verified_at = factory.LazyFunction(timezone.now)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = MemberRole.ADMIN
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    role = MemberRole.ORGANIZER
+
+
+class FightFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Fight
+
+    organization = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Strike at warehouse {n}")
+    slug = factory.Sequence(lambda n: f"strike-at-warehouse-{n}")
+    kind = "strike"
+    target_employer = factory.Sequence(lambda n: f"Acme Logistics {n}")
+    target_employer_normalized = factory.LazyAttribute(lambda o: normalize_name(o.target_employer))
+    country = "US"
+    region = "US-CA"
+    city = "Oakland"
+    summary = "Warehouse workers walk out over heat and speed-ups."
+    visibility = "public"
+
+
+class SupportRequestFactory(factory.django.DjangoModelFactory):
+    """An open request needed in three weeks (normal urgency)."""
+
+    class Meta:
+        model = SupportRequest
+
+    fight = factory.SubFactory(FightFactory)
+    title = factory.Sequence(lambda n: f"Flyers for the picket line {n}")
+    description = "We need a flyer in English and Spanish."
+    status = "open"
+    needed_by = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=21))
+    hours_estimate = 8
+    helpers_needed = 1
+    work_mode = "remote"
+    opened_at = factory.LazyFunction(timezone.now)
+
+
+class RequestSkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RequestSkill
+
+    request = factory.SubFactory(SupportRequestFactory)
+    skill = factory.SubFactory(SkillFactory)
+    required = True
+    min_level = 1
+
+
+class RequestLanguageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RequestLanguage
+
+    request = factory.SubFactory(SupportRequestFactory)
+    code = "en"

@@ -16,15 +16,43 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from donors.models import Donor
+from fights.models import RequestTemplate
+from fights.services import invitation_token
 from notifications import kinds
 from notifications.models import OutgoingMessage
 from notifications.preferences import unsubscribe_token
 from tests.conftest import make_volunteer
-from tests.factories import PASSWORD, SkillFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    FightFactory,
+    InvitationFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    RequestSkillFactory,
+    SkillFactory,
+    SupportRequestFactory,
+    UserFactory,
+)
 
-ROLES = ("anonymous", "unverified", "verified", "volunteer", "other_volunteer", "staff")
-SIGNED_IN = ("verified", "volunteer", "other_volunteer", "staff")
+# Organizer roles, relative to the world's confidential fight: an admin and a plain organizer of
+# its organization, the admin of another (verified) organization, a member of an unverified one.
+ORGANIZERS = ("org_admin", "org_organizer", "other_org_organizer", "unverified_org_member")
+# Staff stays last: admin rows treat ROLES[:-1] as "not staff".
+ROLES = (
+    "anonymous",
+    "unverified",
+    "verified",
+    "volunteer",
+    "other_volunteer",
+    *ORGANIZERS,
+    "staff",
+)
+SIGNED_IN = ("verified", "volunteer", "other_volunteer", *ORGANIZERS, "staff")
 NOT_SIGNED_IN = ("anonymous", "unverified")
+NOT_STAFF_SIGNED_IN = tuple(role for role in SIGNED_IN if role != "staff")
+# Who may see the confidential fight: its organization's members and staff (with the permission).
+CONFIDENTIAL_READERS = ("org_admin", "org_organizer", "staff")
+CONFIDENTIAL_MARKERS = ("secret_title", "secret_employer", "secret_org")
 
 
 @dataclass(frozen=True)
@@ -61,6 +89,10 @@ def signed_in_page(marker_for_role):
 
 
 OWN_EMAIL = {
+    **{
+        role: Expect(200, present=f"{{{role}_email}}", absent="{volunteer_email}")
+        for role in ORGANIZERS
+    },
     "verified": Expect(200, present="{verified_email}", absent="{volunteer_email}"),
     "volunteer": Expect(200, present="{volunteer_email}", absent="{other_email}"),
     "other_volunteer": Expect(200, present="{other_email}", absent="{volunteer_email}"),
@@ -71,6 +103,93 @@ ANONYMOUS_ONLY = {  # sign-in and sign-up pages send signed-in people to their a
     **each(NOT_SIGNED_IN, Expect(200, absent="{volunteer_email}")),
     **each(SIGNED_IN, Expect(302, location="/me/")),
 }
+
+# Whose fight is whose in the world below; staff lack fights.view_confidential_fight (the Staff
+# group is not given it), so they get the outsiders' 404 too.
+FIGHT_MEMBERS = {"secret": ("org_admin", "org_organizer"), "pending": ("unverified_org_member",)}
+
+
+def members_only(fight, notice):
+    members = FIGHT_MEMBERS[fight]
+    return {
+        **each(ROLES, Expect(404)),
+        **each(members, Expect(200, present=notice)),
+    }
+
+
+def _request_kwargs(world, key):
+    request = world["requests"][key]
+    return {"slug": request.fight.slug, "pk": request.pk}
+
+
+MEMBERS_OF_SECRET = ("org_admin", "org_organizer")
+
+
+def org_members_only(marker="{secret_title}", *, admin_marker=None):
+    """Pages of the confidential fight's organization: its members see them, everyone else
+    signed in gets the 404 a missing id gets (staff too: they work in the admin)."""
+    expect = {
+        **LOGIN_REQUIRED,
+        **each(SIGNED_IN, Expect(404)),
+        **each(MEMBERS_OF_SECRET, Expect(200, present=marker)),
+    }
+    if admin_marker:
+        expect["org_admin"] = Expect(200, present=admin_marker)
+        expect["org_organizer"] = Expect(200, present=marker, absent=admin_marker)
+    return expect
+
+
+def organizer_rows():
+    secret_org = lambda w: {"slug": w["orgs"]["secret"].slug}  # noqa: E731
+    secret_fight = lambda w: {"slug": w["fights"]["secret"].slug}  # noqa: E731
+    secret_request = lambda w: {"pk": w["requests"]["secret"].pk}  # noqa: E731
+    post_only = {**LOGIN_REQUIRED, **each(SIGNED_IN, Expect(405))}
+    no_organization = Expect(200, present="not part of an organization yet")
+    return [
+        Row(
+            "fights:dashboard",
+            signed_in_page(
+                {
+                    **each(SIGNED_IN, no_organization),
+                    **each(MEMBERS_OF_SECRET, Expect(200, present="{secret_org}")),
+                    "other_org_organizer": Expect(200, present="Harbor strike 2026"),
+                    "unverified_org_member": Expect(200, present="Waiting for verification"),
+                }
+            ),
+        ),
+        Row(
+            "fights:organization_create",
+            signed_in_page(each(SIGNED_IN, Expect(200, present="Add your organization"))),
+        ),
+        Row(
+            "fights:members",
+            org_members_only("{secret_org}", admin_marker="Send invitation"),
+            kwargs=secret_org,
+        ),
+        Row("fights:fight_create", org_members_only("{secret_org}"), kwargs=secret_org),
+        Row("fights:guided", org_members_only("What do you need?"), kwargs=secret_org),
+        Row(
+            "fights:invitation",
+            # The link is the credential: whoever holds it sees which organization invites;
+            # only the invited address (verified) is offered the button.
+            {
+                **each(NOT_SIGNED_IN, Expect(200, present="Create an account")),
+                **each(SIGNED_IN, Expect(200, present="different email address")),
+                "verified": Expect(200, present="Accept the invitation"),
+            },
+            kwargs=lambda w: {"token": w["invitation_token"]},
+        ),
+        Row("fights:organizer_fight", org_members_only(), kwargs=secret_fight),
+        Row("fights:fight_edit", org_members_only(), kwargs=secret_fight),
+        Row("fights:fight_status", org_members_only(), kwargs=secret_fight),
+        Row("fights:request_create", org_members_only(), kwargs=secret_fight),
+        Row("fights:request_edit", org_members_only("SECRETREQUEST"), kwargs=secret_request),
+        Row("fights:request_open", post_only, kwargs=secret_request),
+        Row("fights:request_fill", post_only, kwargs=secret_request),
+        Row("fights:request_close", post_only, kwargs=secret_request),
+        Row("fights:request_cancel", post_only, kwargs=secret_request),
+    ]
+
 
 ROWS = [
     Row("home", each(ROLES, Expect(200, present="Offer your skills", absent="{volunteer_bio}"))),
@@ -84,7 +203,7 @@ ROWS = [
         "donors:profile",
         signed_in_page(
             {
-                "verified": Expect(302, location="/profile/edit/"),
+                **each(("verified", *ORGANIZERS), Expect(302, location="/profile/edit/")),
                 "volunteer": Expect(200, present="{volunteer_bio}", absent="{other_bio}"),
                 "other_volunteer": Expect(200, present="{other_bio}", absent="{volunteer_bio}"),
                 "staff": Expect(302, location="/profile/edit/"),
@@ -95,7 +214,7 @@ ROWS = [
         "donors:profile_edit",
         signed_in_page(
             {
-                "verified": Expect(200, absent="{volunteer_bio}"),
+                **each(("verified", *ORGANIZERS), Expect(200, absent="{volunteer_bio}")),
                 "volunteer": Expect(200, present="{volunteer_bio}", absent="{other_bio}"),
                 "other_volunteer": Expect(200, present="{other_bio}", absent="{volunteer_bio}"),
                 "staff": Expect(200, absent="{volunteer_bio}"),
@@ -106,13 +225,14 @@ ROWS = [
         "donors:profile_pause",
         signed_in_page(
             {
-                "verified": Expect(302, location="/profile/edit/"),
+                **each(("verified", *ORGANIZERS), Expect(302, location="/profile/edit/")),
                 "volunteer": Expect(200, present="Pause", absent="{other_bio}"),
                 "other_volunteer": Expect(200, present="Pause", absent="{volunteer_bio}"),
                 "staff": Expect(302, location="/profile/edit/"),
             }
         ),
     ),
+    *organizer_rows(),
     # allauth
     Row("account_login", ANONYMOUS_ONLY),
     Row("account_signup", ANONYMOUS_ONLY),
@@ -154,6 +274,47 @@ ROWS = [
         each(ROLES, Expect(200, present="{volunteer_email}", absent="{other_email}")),
         kwargs=lambda w: {"token": w["unsubscribe_token"]},
     ),
+    # Fights that need help: the list and the feeds show only listed requests, to everyone.
+    *(
+        Row(name, each(ROLES, Expect(200, present="{public_request}", absent="{pending_request}")))
+        for name in ("fights:list", "fights:feed_atom", "fights:feed_json")
+    ),
+    Row(
+        "fights:fight",
+        each(ROLES, Expect(200, present="{public_request}", absent="{pending_request}")),
+        kwargs=lambda w: {"slug": w["fights"]["public"].slug},
+        notes="a public fight of a verified organization",
+    ),
+    Row(
+        "fights:fight",
+        members_only("secret", "Confidential fight."),
+        kwargs=lambda w: {"slug": w["fights"]["secret"].slug},
+        notes="the confidential fight: its members only (404 like a missing one)",
+    ),
+    Row(
+        "fights:fight",
+        members_only("pending", "Not public yet."),
+        kwargs=lambda w: {"slug": w["fights"]["pending"].slug},
+        notes="a fight of an unverified organization",
+    ),
+    Row(
+        "fights:request",
+        each(ROLES, Expect(200, present="{public_request}", absent="{pending_request}")),
+        kwargs=lambda w: _request_kwargs(w, "public"),
+        notes="an open request of a public fight",
+    ),
+    Row(
+        "fights:request",
+        members_only("secret", "Confidential fight."),
+        kwargs=lambda w: _request_kwargs(w, "secret"),
+        notes="an open request of the confidential fight",
+    ),
+    Row(
+        "fights:request",
+        members_only("pending", "Not public yet."),
+        kwargs=lambda w: _request_kwargs(w, "pending"),
+        notes="a draft of an unverified organization",
+    ),
     Row(
         "account_confirm_login_code",
         # Login by code is off: there is never a pending code, so everyone is sent away.
@@ -174,6 +335,11 @@ STAFF_ADMIN_RIGHTS: dict[str, set[str]] = {
     "donors.skill": {"view", "add", "change"},
     "donors.skillcategory": {"view", "add", "change"},
     "notifications.outgoingmessage": {"view"},  # change perm only runs the retry action
+    # Organizers create organizations, fights and requests; staff verify and correct them.
+    "fights.organization": {"view", "change"},
+    "fights.fight": {"view", "change"},
+    "fights.supportrequest": {"view", "change"},
+    "fights.requesttemplate": {"view", "add", "change"},  # retired by unticking "active"
 }
 
 
@@ -184,7 +350,7 @@ def _admin_rows() -> list[Row]:
             {
                 **each(NOT_SIGNED_IN, Expect(302, location="/admin/login/")),
                 **each(
-                    ("verified", "volunteer", "other_volunteer"),
+                    NOT_STAFF_SIGNED_IN,
                     Expect(302, location="/admin/login/"),
                 ),
                 "staff": Expect(200, present="Knowledge donors"),
@@ -194,7 +360,7 @@ def _admin_rows() -> list[Row]:
             "admin:login",
             {
                 **each(NOT_SIGNED_IN, to_login("?next=")),
-                **each(("verified", "volunteer", "other_volunteer"), Expect(403)),
+                **each(NOT_STAFF_SIGNED_IN, Expect(403)),
                 "staff": Expect(302, location="/admin/"),
             },
         ),
@@ -261,6 +427,23 @@ ADMIN_OBJECTS = {
         lambda w: w["outgoing"].pk,
         "{volunteer_email}",
         "{volunteer_email}",
+    ),
+    # The world's staff lack the confidential permission: they are shown the open ones.
+    "fights.organization": (
+        lambda w: w["orgs"]["open"].pk,
+        "{open_org}",
+        "{other_org_organizer_email}",
+    ),
+    "fights.fight": (lambda w: w["fights"]["public"].pk, "{public_title}", "{public_title}"),
+    "fights.supportrequest": (
+        lambda w: w["requests"]["public"].pk,
+        "{public_request}",
+        "{public_request}",
+    ),
+    "fights.requesttemplate": (
+        lambda w: RequestTemplate.objects.get(slug="flyers-graphics").pk,
+        "We need flyers and graphics",
+        "We need flyers and graphics",
     ),
 }
 
@@ -341,13 +524,18 @@ def _world(digest):
     )
     address = EmailAddress.objects.get(user=unverified)
     confirmation = get_emailconfirmation_model().create(address)
+    organizers, fights_world = _organizers_world()
+    invitation = InvitationFactory(organization=fights_world["orgs"]["open"], email=verified.email)
     return {
+        "invitation_token": invitation_token(invitation),
+        **fights_world,
         "users": {
             "verified": verified,
             "volunteer": volunteer.user,
             "other_volunteer": other.user,
             "staff": staff,
             "unverified": unverified,
+            **organizers,
         },
         "donor": volunteer,
         "skill": SkillFactory(),
@@ -362,8 +550,61 @@ def _world(digest):
             "verified_email": verified.email,
             "unverified_email": unverified.email,
             "staff_email": staff.email,
+            **{f"{role}_email": user.email for role, user in organizers.items()},
+            "secret_title": fights_world["fights"]["secret"].title,
+            "secret_employer": fights_world["fights"]["secret"].target_employer,
+            "secret_org": fights_world["orgs"]["secret"].name,
+            "public_title": fights_world["fights"]["public"].title,
+            "public_request": fights_world["requests"]["public"].title,
+            "pending_request": fights_world["requests"]["pending"].title,
+            "open_org": fights_world["orgs"]["open"].name,
         },
     }
+
+
+def _organizers_world():
+    """A verified organization whose only fight is confidential (so its name must never show to
+    outsiders), a verified one with a public fight and an open request, and an unverified one."""
+    secret_org = OrganizationFactory(name="Quietwater SECRETORG Local", slug="quietwater")
+    open_org = OrganizationFactory(name="Harbor Workers Local 9", slug="harbor-9")
+    pending_org = OrganizationFactory(
+        name="Pending Worker Center", slug="pending", verified_at=None
+    )
+    organizers = {
+        "org_admin": UserFactory(email="ada@example.org", display_name="Ada Admin"),
+        "org_organizer": UserFactory(email="olly@example.org", display_name="Olly Organizer"),
+        "other_org_organizer": UserFactory(email="hal@example.org", display_name="Hal Harbor"),
+        "unverified_org_member": UserFactory(email="pia@example.org", display_name="Pia Pending"),
+    }
+    MembershipFactory(organization=secret_org, user=organizers["org_admin"], role="admin")
+    MembershipFactory(organization=secret_org, user=organizers["org_organizer"], role="organizer")
+    MembershipFactory(organization=open_org, user=organizers["other_org_organizer"], role="admin")
+    MembershipFactory(organization=pending_org, user=organizers["unverified_org_member"])
+    secret = FightFactory(
+        organization=secret_org,
+        title="SECRETFIGHT walkout plan",
+        slug="secretfight",
+        target_employer="SECRETBOSS Corp",
+        visibility="confidential",
+    )
+    public = FightFactory(organization=open_org, title="Harbor strike 2026", slug="harbor-strike")
+    pending = FightFactory(organization=pending_org, title="Pending drive", slug="pending-drive")
+    skill = SkillFactory(name="Picket flyers")
+    requests = {
+        "secret": SupportRequestFactory(fight=secret, title="SECRETREQUEST flyers"),
+        "public": SupportRequestFactory(fight=public, title="Harbor picket flyers"),
+        "pending": SupportRequestFactory(
+            fight=pending, title="Pending drive draft", status="draft"
+        ),
+    }
+    for request in requests.values():
+        RequestSkillFactory(request=request, skill=skill)
+    world = {
+        "orgs": {"secret": secret_org, "open": open_org, "pending": pending_org},
+        "fights": {"secret": secret, "public": public, "pending": pending},
+        "requests": requests,
+    }
+    return organizers, world
 
 
 def client_for(role, world):
@@ -397,6 +638,10 @@ def _check(row, role, world):
     if expect.absent:
         assert expect.absent.format(**world["placeholders"]) not in body, f"{where}: leaked"
     assert "SECRET-RESET-LINK" not in body, f"{where}: leaked a mailed credential"
+    if role not in CONFIDENTIAL_READERS:
+        for marker in CONFIDENTIAL_MARKERS:
+            leaked = world["placeholders"][marker]
+            assert leaked not in body, f"{where}: leaked the confidential fight ({marker})"
 
 
 @pytest.mark.parametrize("row", all_rows(), ids=lambda row: row.name)

@@ -1,14 +1,25 @@
 """Exact query counts for the admin list pages not covered beside their apps' other tests.
 
-Each page is loaded with 1 and with 3 rows: the count must be the same exact number.
+Each page is loaded with 1 and with 3 rows: the count must be the same exact number. The fights
+pages also hold a confidential fight the (unprivileged) staff member must not see or count.
 (The donor changelist has its own, with a search and filters, in tests/donors/test_admin.py.)
 """
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
+from fights.models import RequestTemplate
 from notifications.models import OutgoingMessage
-from tests.factories import SkillFactory, UserFactory
+from tests.factories import (
+    FightFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    RequestLanguageFactory,
+    RequestSkillFactory,
+    SkillFactory,
+    SupportRequestFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -38,6 +49,37 @@ def skills(count):
     SkillFactory.create_batch(count, synonyms="querycount-synonym, handouts")
 
 
+def organizations(count):
+    for _ in range(count):
+        organization = OrganizationFactory(affiliation="querycount-affiliation")
+        MembershipFactory.create_batch(2, organization=organization)
+        FightFactory(organization=organization)
+    # Hidden from staff without the confidential permission: never counted, never a query more.
+    FightFactory(visibility="confidential", organization__affiliation="querycount-affiliation")
+
+
+def fights(count):
+    for _ in range(count):
+        SupportRequestFactory.create_batch(2, fight=FightFactory(sector="querycount-sector"))
+    FightFactory(visibility="confidential", sector="querycount-sector")
+
+
+def support_requests(count):
+    for _ in range(count):
+        request = SupportRequestFactory(title="querycount request")
+        RequestSkillFactory.create_batch(2, request=request)
+        RequestLanguageFactory(request=request, code="es")
+    SupportRequestFactory(title="querycount request", fight__visibility="confidential")
+
+
+def request_templates(count):
+    # Of the nine seeded templates, `count` stay active.
+    RequestTemplate.objects.update(active=False)
+    for template in RequestTemplate.objects.order_by("position")[:count]:
+        template.active = True
+        template.save()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [1, 3])
 @pytest.mark.parametrize(
@@ -46,8 +88,27 @@ def skills(count):
         ("/admin/notifications/outgoingmessage/", outgoing, {"status__exact": "failed"}, 10),
         ("/admin/accounts/user/", users, {"q": "example.org", "is_staff__exact": "0"}, 8),
         ("/admin/donors/skill/", skills, {"q": "querycount-synonym", "retired__exact": "0"}, 8),
+        (
+            "/admin/fights/organization/",
+            organizations,
+            {"q": "querycount-affiliation", "verification": "verified", "kind": "union_local"},
+            8,
+        ),
+        (
+            "/admin/fights/fight/",
+            fights,
+            {"q": "querycount-sector", "visibility__exact": "public", "country": "US"},
+            9,
+        ),
+        (
+            "/admin/fights/supportrequest/",
+            support_requests,
+            {"q": "querycount", "status__exact": "open", "urgency": "normal"},
+            10,
+        ),
+        ("/admin/fights/requesttemplate/", request_templates, {"active__exact": "1"}, 8),
     ],
-    ids=["outbox", "users", "skills"],
+    ids=["outbox", "users", "skills", "organizations", "fights", "requests", "templates"],
 )
 def test_admin_changelist_as_staff_query_count_constant(
     staff_client, django_assert_num_queries, url, make, params, queries, count

@@ -4,9 +4,26 @@ import pytest
 from django.apps import apps
 
 from donors.models import Skill, SkillCategory
+from fights.models import RequestTemplate
 from tests.factories import DonorSkillFactory
 
 seed_migration = importlib.import_module("donors.migrations.0002_seed_skills")
+# Depends on the taxonomy: migrating backwards unseeds the request templates first.
+templates_migration = importlib.import_module("fights.migrations.0002_seed_request_templates")
+
+
+def unseed_in_migration_order():
+    templates_migration.unseed(apps, None)
+    seed_migration.unseed_skills(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _without_request_templates(request):
+    """Unseeding runs after fights' template seed is reversed (its templates point at skills)."""
+    if "django_db" in request.keywords:
+        request.getfixturevalue("db")
+        RequestTemplate.objects.all().delete()
+
 
 # What labor campaigns keep asking for (issue 2); each must be a seeded skill.
 CAMPAIGN_NEEDS = {
@@ -80,7 +97,7 @@ def test_unseed_skills_keeps_skills_volunteers_use():
     in_use = Skill.objects.get(slug="graphic-design")
     DonorSkillFactory(skill=in_use)
 
-    seed_migration.unseed_skills(apps, None)
+    unseed_in_migration_order()
 
     assert list(Skill.objects.values_list("slug", flat=True)) == ["graphic-design"]
     assert list(SkillCategory.objects.values_list("slug", flat=True)) == ["design-print"]
@@ -88,7 +105,7 @@ def test_unseed_skills_keeps_skills_volunteers_use():
 
 @pytest.mark.django_db
 def test_unseed_then_seed_restores_the_taxonomy():
-    seed_migration.unseed_skills(apps, None)
+    unseed_in_migration_order()
     assert Skill.objects.count() == 0
 
     seed_migration.seed_skills(apps, None)

@@ -1,4 +1,7 @@
-"""Demo data for `make run`: 50 volunteers and a staff login, all with a published password.
+"""Demo data for `make run`: 50 volunteers and a staff login, all with a published password,
+plus each other app's part: an installed app with a `demo` module whose `seed(*, password)`
+creates its demo rows and returns a line to print (fights/demo.py). Found by name, so donors
+imports none of them.
 
 Idempotent: it creates only what is missing (users, verified addresses, profiles) and never
 touches what exists, so a demo user's own edits survive the next `make run`. Deterministic:
@@ -6,10 +9,13 @@ the same seed gives the same people, skills and places.
 """
 
 import datetime
+import importlib
+import importlib.util
 import random
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -207,8 +213,19 @@ def ensure_profiles(people, users):
     return len(missing)
 
 
+def app_demo_parts():
+    """The `demo` modules of the other installed apps, in INSTALLED_APPS order."""
+    for app in apps.get_app_configs():
+        name = f"{app.name}.demo"
+        if app.name != "donors" and importlib.util.find_spec(name) is not None:
+            yield importlib.import_module(name)
+
+
 class Command(BaseCommand):
-    help = "Create demo volunteers and a staff login (password demo-password-1). Idempotent."
+    help = (
+        "Create demo volunteers, organizers with their fights, and a staff login "
+        "(password demo-password-1). Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -236,6 +253,7 @@ class Command(BaseCommand):
             staff_created = self.ensure_staff(password)
             users_created, users = ensure_users(people, password)
             profiles_created = ensure_profiles(people, users)
+            parts = [part.seed(password=password) for part in app_demo_parts()]
         self.stdout.write(
             f"Demo data: {users_created} volunteer accounts and {profiles_created} profiles "
             f"created ({VOLUNTEERS} in all: volunteer1@example.org … "
@@ -243,6 +261,8 @@ class Command(BaseCommand):
             f"{'created' if staff_created else 'already there'} (a superuser in the Staff group). "
             f"Password for all: {DEMO_PASSWORD}"
         )
+        for line in parts:
+            self.stdout.write(line)
 
     def ensure_staff(self, password):
         staff, created = User.objects.get_or_create(

@@ -1,0 +1,1 @@
+"""Views of the fights app, by audience: `public` for volunteers and the public."""
