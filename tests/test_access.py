@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from donors.models import Donor
 from fights.models import RequestTemplate
+from matching.models import CandidateRejection, Match
 from notifications import kinds
 from notifications.models import OutgoingMessage
 from notifications.preferences import unsubscribe_token
@@ -268,6 +269,9 @@ STAFF_ADMIN_RIGHTS: dict[str, set[str]] = {
     "fights.fight": {"view", "change"},
     "fights.supportrequest": {"view", "change"},
     "fights.requesttemplate": {"view", "add", "change"},  # retired by unticking "active"
+    # Matches move only through the matching services; the admin shows the record.
+    "matching.match": {"view"},
+    "matching.candidaterejection": {"view"},
 }
 
 
@@ -373,6 +377,9 @@ ADMIN_OBJECTS = {
         "We need flyers and graphics",
         "We need flyers and graphics",
     ),
+    # The change page renders the stored explanation as a table, never as raw JSON.
+    "matching.match": (lambda w: w["match"].pk, "{public_request}", "Scoring version 1"),
+    "matching.candidaterejection": (lambda w: w["rejection"].pk, "{public_request}", ""),
 }
 
 
@@ -464,6 +471,15 @@ def _world(digest):
             **organizers,
         },
         "donor": volunteer,
+        "match": Match.objects.create(
+            request=fights_world["requests"]["public"],
+            donor=volunteer,
+            status="proposed",
+            explanation={"version": 1, "score": 8.0, "skills": [], "modifiers": []},
+        ),
+        "rejection": CandidateRejection.objects.create(
+            request=fights_world["requests"]["public"], donor=other
+        ),
         "skill": SkillFactory(),
         "confirm_key": confirmation.key,
         "outgoing": outgoing,

@@ -265,7 +265,7 @@ def test_reject_candidate_excludes_and_withdraws_suggestion(support_request, don
     assert CandidateRejection.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_accept_match_concurrent_accepts_never_exceed_helpers_needed(skill):
     require(connection.vendor == "postgresql", "row locks need PostgreSQL")
     support_request = SupportRequestFactory(helpers_needed=2)
