@@ -179,6 +179,12 @@ MATCHING_MAX_OPEN_PROPOSALS = env_int("MATCHING_MAX_OPEN_PROPOSALS", 3)
 MATCHING_DECLINE_COOLDOWN_DAYS = env_int("MATCHING_DECLINE_COOLDOWN_DAYS", 14)
 # Matches started this recently count against a volunteer in the fairness term.
 MATCHING_RECENT_DAYS = env_int("MATCHING_RECENT_DAYS", 30)
+# How often (seconds) Celery beat expires proposals past their answer deadline.
+MATCHING_EXPIRE_INTERVAL = env_float("MATCHING_EXPIRE_INTERVAL", 300)
+CELERY_BEAT_SCHEDULE["matching-expire"] = {
+    "task": "matching.expire_matches",
+    "schedule": MATCHING_EXPIRE_INTERVAL,
+}
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

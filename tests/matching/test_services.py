@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from matching import services
+from matching import services, tasks
 from matching.models import CandidateRejection, Match, MatchStatus
 from matching.services import MatchError
 from tests.conftest import require
@@ -299,3 +299,16 @@ def test_accept_match_concurrent_accepts_never_exceed_helpers_needed(skill):
 
     assert sorted(outcomes) == ["accepted"] * 2 + ["refused"] * 4
     assert support_request.matches.filter(status=MatchStatus.ACCEPTED).count() == 2
+
+
+def test_expire_matches_task_expires_overdue_proposals(proposal):
+    Match.objects.filter(pk=proposal.pk).update(expires_at=timezone.now())
+
+    tasks.expire_matches.delay()
+
+    proposal.refresh_from_db()
+    assert proposal.status == MatchStatus.EXPIRED
+
+
+def test_expire_matches_runs_on_the_beat_schedule(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["matching-expire"]["task"] == "matching.expire_matches"
