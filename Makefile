@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_ENV := DEBUG=true SECRET_KEY=$${SECRET_KEY:-dev-only-insecure-key} PORT=$(PORT)
 
-.PHONY: run test worker migrate seed lint format clean
+.PHONY: run test bench worker migrate seed lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ worker: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Matching speed at scale (needs DATABASE_URL for PostgreSQL; BENCH_ARGS="--donors 20000" for less).
+bench: $(VENV)/.dev
+	$(BIN)/python tests/benchmarks/rank_candidates.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
