@@ -265,7 +265,9 @@ def test_reject_candidate_excludes_and_withdraws_suggestion(support_request, don
     assert CandidateRejection.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Like the integration tests: no serialized_rollback (restoring it after their flushes would
+# duplicate content types); transactional tests run last, so the flush costs no later test.
+@pytest.mark.django_db(transaction=True)
 def test_accept_match_concurrent_accepts_never_exceed_helpers_needed(skill):
     require(connection.vendor == "postgresql", "row locks need PostgreSQL")
     support_request = SupportRequestFactory(helpers_needed=2)
