@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_ENV := DEBUG=true SECRET_KEY=$${SECRET_KEY:-dev-only-insecure-key} PORT=$(PORT)
 
-.PHONY: run test mutate worker migrate seed lint format clean
+.PHONY: run test mutate bench worker migrate seed lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ mutate: $(VENV)/.dev
 	$(MUTATE_ENV) $(BIN)/mutmut run --max-children $(MUTATE_CHILDREN) \
 	  > var/mutmut-run.log 2>&1 || { tail -n 40 var/mutmut-run.log; exit 1; }
 	$(MUTATE_ENV) $(BIN)/python tests/mutation/report.py
+
+# Matching speed at scale (needs DATABASE_URL for PostgreSQL; BENCH_ARGS="--donors 20000" for less).
+bench: $(VENV)/.dev
+	$(BIN)/python tests/benchmarks/rank_candidates.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

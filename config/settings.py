@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "accounts",
     "donors",
     "fights",
+    "matching",
     "notifications",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -167,6 +168,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": NOTIFICATIONS_SWEEP_INTERVAL,
     },
     "notifications-purge": {"task": "notifications.purge_outbox", "schedule": 24 * 60 * 60},
+}
+
+# --- Matching (see matching/scoring.py and matching/services.py) ---------------------------
+# How long a volunteer has to answer a proposal, normally and when the request is critical.
+MATCHING_ANSWER_HOURS = env_int("MATCHING_ANSWER_HOURS", 48)
+MATCHING_CRITICAL_ANSWER_HOURS = env_int("MATCHING_CRITICAL_ANSWER_HOURS", 12)
+# The ask budget: open proposals a volunteer may have at once, and rest days after a decline.
+MATCHING_MAX_OPEN_PROPOSALS = env_int("MATCHING_MAX_OPEN_PROPOSALS", 3)
+MATCHING_DECLINE_COOLDOWN_DAYS = env_int("MATCHING_DECLINE_COOLDOWN_DAYS", 14)
+# Matches started this recently count against a volunteer in the fairness term.
+MATCHING_RECENT_DAYS = env_int("MATCHING_RECENT_DAYS", 30)
+# How often (seconds) Celery beat expires proposals past their answer deadline.
+MATCHING_EXPIRE_INTERVAL = env_float("MATCHING_EXPIRE_INTERVAL", 300)
+CELERY_BEAT_SCHEDULE["matching-expire"] = {
+    "task": "matching.expire_matches",
+    "schedule": MATCHING_EXPIRE_INTERVAL,
 }
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from donors.models import (
     SkillCategory,
     normalize_name,
 )
+from donors.services import vet_donor
 
 
 def grouped_skill_choices(*, blank_label, value="slug"):
@@ -270,7 +271,15 @@ class DonorAdmin(CheckedLookupsMixin, admin.ModelAdmin):
     )
     search_help_text = "Name, email, or skill (its name or another word for it, e.g. “canva”)."
     inlines = (DonorSkillInline, DonorLanguageInline, ConflictInline)
-    readonly_fields = ("user", "contact_consent", "created_at", "updated_at")
+    readonly_fields = (
+        "user",
+        "contact_consent",
+        "created_at",
+        "updated_at",
+        "vetted_at",
+        "vetted_by",
+    )
+    actions = ("vet",)
     fieldsets = (
         (None, {"fields": ("user", "pronouns")}),
         ("Where", {"fields": ("country", "region", "city", "work_mode")}),
@@ -288,7 +297,18 @@ class DonorAdmin(CheckedLookupsMixin, admin.ModelAdmin):
         ),
         # Consent is the volunteer's to give; staff can see it but not change it.
         ("About", {"fields": ("bio", "links", "contact_consent", "created_at", "updated_at")}),
+        # Only vetted volunteers are ever asked to help a confidential fight.
+        ("Vetting", {"fields": ("vetted_at", "vetted_by")}),
     )
+
+    @admin.action(description="Vet for confidential fights", permissions=["change"])
+    def vet(self, request, queryset):
+        vetted = sum(vet_donor(donor, by=request.user) for donor in queryset)
+        self.message_user(
+            request,
+            f"{vetted} volunteer(s) vetted; {queryset.count() - vetted} already were.",
+            messages.SUCCESS,
+        )
 
     def get_changelist(self, request, **kwargs):
         return DonorChangeList

@@ -87,6 +87,9 @@ class DonorQuerySet(models.QuerySet):
     def matchable(self, today=None):
         return self.active(today).filter(contact_consent=True, user__is_active=True)
 
+    def vetted(self):
+        return self.filter(vetted_at__isnull=False)
+
     def with_profile(self):
         """Everything a profile page shows, in a fixed number of queries."""
         return self.select_related("user").prefetch_related(
@@ -124,6 +127,15 @@ class Donor(models.Model):
     links = models.JSONField(default=list, blank=True)
     contact_consent = models.BooleanField(default=False)
     paused_until = models.DateField(null=True, blank=True)
+    # Staff vetting: only vetted donors are ever asked to help a confidential fight.
+    vetted_at = models.DateTimeField(null=True, blank=True)
+    vetted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="donors_vetted",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -154,6 +166,10 @@ class Donor(models.Model):
     @property
     def is_paused(self) -> bool:
         return self.is_paused_on(timezone.localdate())
+
+    @property
+    def is_vetted(self) -> bool:
+        return self.vetted_at is not None
 
     @property
     def is_paused_indefinitely(self) -> bool:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from donors.models import (
     PAUSED_INDEFINITELY,
@@ -125,3 +126,13 @@ def pause_donor_indefinitely(*, donor: Donor) -> None:
 def resume_donor(*, donor: Donor) -> None:
     donor.paused_until = None
     donor.save(update_fields=["paused_until"])
+
+
+def vet_donor(donor: Donor, *, by) -> bool:
+    """Staff vouch for the donor: from now on they may be asked to help confidential fights.
+    Vetting an already vetted donor keeps the first record; returns whether this call vetted."""
+    vetted = Donor.objects.filter(pk=donor.pk, vetted_at__isnull=True).update(
+        vetted_at=timezone.now(), vetted_by=by
+    )
+    donor.refresh_from_db(fields=["vetted_at", "vetted_by"])
+    return bool(vetted)

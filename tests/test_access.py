@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from donors.models import Donor
 from fights.models import RequestTemplate
 from fights.services import invitation_token
+from matching.models import CandidateRejection, Match
 from notifications import kinds
 from notifications.models import OutgoingMessage
 from notifications.preferences import unsubscribe_token
@@ -340,6 +341,9 @@ STAFF_ADMIN_RIGHTS: dict[str, set[str]] = {
     "fights.fight": {"view", "change"},
     "fights.supportrequest": {"view", "change"},
     "fights.requesttemplate": {"view", "add", "change"},  # retired by unticking "active"
+    # Matches move only through the matching services; the admin shows the record.
+    "matching.match": {"view"},
+    "matching.candidaterejection": {"view"},
 }
 
 
@@ -445,6 +449,9 @@ ADMIN_OBJECTS = {
         "We need flyers and graphics",
         "We need flyers and graphics",
     ),
+    # The change page renders the stored explanation as a table, never as raw JSON.
+    "matching.match": (lambda w: w["match"].pk, "{public_request}", "Scoring version 1"),
+    "matching.candidaterejection": (lambda w: w["rejection"].pk, "{public_request}", ""),
 }
 
 
@@ -538,6 +545,15 @@ def _world(digest):
             **organizers,
         },
         "donor": volunteer,
+        "match": Match.objects.create(
+            request=fights_world["requests"]["public"],
+            donor=volunteer,
+            status="proposed",
+            explanation={"version": 1, "score": 8.0, "skills": [], "modifiers": []},
+        ),
+        "rejection": CandidateRejection.objects.create(
+            request=fights_world["requests"]["public"], donor=other
+        ),
         "skill": SkillFactory(),
         "confirm_key": confirmation.key,
         "outgoing": outgoing,

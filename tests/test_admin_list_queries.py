@@ -9,8 +9,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from fights.models import RequestTemplate
+from matching.models import CandidateRejection, Match
 from notifications.models import OutgoingMessage
 from tests.factories import (
+    DonorFactory,
     FightFactory,
     MembershipFactory,
     OrganizationFactory,
@@ -80,6 +82,33 @@ def request_templates(count):
         template.save()
 
 
+def matches(count):
+    for _ in range(count):
+        Match.objects.create(
+            request=SupportRequestFactory(title="querycount request"),
+            donor=DonorFactory(),
+            status="proposed",
+        )
+    Match.objects.create(
+        request=SupportRequestFactory(title="querycount request", fight__visibility="confidential"),
+        donor=DonorFactory(),
+        status="proposed",
+    )
+
+
+def candidate_rejections(count):
+    for _ in range(count):
+        CandidateRejection.objects.create(
+            request=SupportRequestFactory(title="querycount request"),
+            donor=DonorFactory(),
+            rejected_by=UserFactory(is_staff=True),
+        )
+    CandidateRejection.objects.create(
+        request=SupportRequestFactory(title="querycount request", fight__visibility="confidential"),
+        donor=DonorFactory(),
+    )
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [1, 3])
 @pytest.mark.parametrize(
@@ -107,8 +136,25 @@ def request_templates(count):
             10,
         ),
         ("/admin/fights/requesttemplate/", request_templates, {"active__exact": "1"}, 8),
+        (
+            "/admin/matching/match/",
+            matches,
+            {"q": "querycount", "status__exact": "proposed"},
+            7,
+        ),
+        ("/admin/matching/candidaterejection/", candidate_rejections, {}, 7),
     ],
-    ids=["outbox", "users", "skills", "organizations", "fights", "requests", "templates"],
+    ids=[
+        "outbox",
+        "users",
+        "skills",
+        "organizations",
+        "fights",
+        "requests",
+        "templates",
+        "matches",
+        "rejections",
+    ],
 )
 def test_admin_changelist_as_staff_query_count_constant(
     staff_client, django_assert_num_queries, url, make, params, queries, count

@@ -19,6 +19,7 @@ def test_beat_schedule_runs_sweep_and_purge_tasks_that_exist():
     assert {entry["task"] for entry in schedule.values()} == {
         "notifications.sweep_outbox",
         "notifications.purge_outbox",
+        "matching.expire_matches",
     }
     assert all(entry["task"] in app.tasks for entry in schedule.values())
     assert schedule["notifications-sweep"]["schedule"] == settings.NOTIFICATIONS_SWEEP_INTERVAL

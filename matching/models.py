@@ -1,0 +1,129 @@
+"""A donor for a support request, and its double opt-in lifecycle.
+
+suggested → proposed (staff) → accepted | declined (volunteer) → active → completed;
+withdrawn / expired from any open state. Rows move only through `matching.services`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from donors.models import Donor
+from fights.models import SupportRequest
+
+
+class MatchStatus(models.TextChoices):
+    SUGGESTED = "suggested", _("Suggested")
+    PROPOSED = "proposed", _("Proposed")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+
+
+# States a match can still move on from; at most one such match per (request, donor).
+OPEN_STATUSES = (
+    MatchStatus.SUGGESTED,
+    MatchStatus.PROPOSED,
+    MatchStatus.ACCEPTED,
+    MatchStatus.ACTIVE,
+)
+# States in which the donor is committed: they count against capacity and helpers needed.
+COMMITTED_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
+
+
+class MatchQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def committed(self):
+        return self.filter(status__in=COMMITTED_STATUSES)
+
+    def proposed(self):
+        return self.filter(status=MatchStatus.PROPOSED)
+
+
+class Match(models.Model):
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="matches")
+    donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="matches")
+    status = models.CharField(
+        _("status"), max_length=10, choices=MatchStatus, default=MatchStatus.SUGGESTED
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, default=0)
+    # The per-factor breakdown at the time of suggesting/proposing (see matching.scoring).
+    explanation = models.JSONField(default=dict, blank=True)
+    scoring_version = models.PositiveSmallIntegerField(default=0)
+    initiated_by_donor = models.BooleanField(
+        default=False, help_text=_("The volunteer said “I can help”.")
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matches_proposed",
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("The volunteer's answer is due by then.")
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), max_length=1000, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "matches"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "donor"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="match_one_open_per_request_donor",
+            )
+        ]
+        indexes = [models.Index(fields=["donor", "status"], name="match_donor_status")]
+
+    def __str__(self):
+        return f"{self.donor} → {self.request} ({self.get_status_display()})"
+
+
+class CandidateRejection(models.Model):
+    """Staff decided this donor is not right for this request: never ranked for it again."""
+
+    request = models.ForeignKey(
+        SupportRequest, on_delete=models.CASCADE, related_name="candidate_rejections"
+    )
+    donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="candidate_rejections")
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="candidate_rejections_made",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "donor"], name="candidaterejection_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.donor} ✗ {self.request}"

@@ -1,0 +1,57 @@
+import pytest
+
+from accounts.privacy import erase_user, export_user_data
+from matching.models import CandidateRejection, Match
+from tests.factories import DonorFactory, StaffFactory, SupportRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def match():
+    return Match.objects.create(
+        request=SupportRequestFactory(),
+        donor=DonorFactory(),
+        status="proposed",
+        proposed_by=StaffFactory(),
+        decline_reason="",
+    )
+
+
+def test_export_contains_the_volunteers_matches(match):
+    records = export_user_data(match.donor.user)["records"]
+
+    assert [row["id"] for row in records["matching.Match"]] == [match.pk]
+
+
+def test_export_contains_the_staff_members_proposals_and_rejections(match):
+    CandidateRejection.objects.create(
+        request=match.request, donor=DonorFactory(), rejected_by=match.proposed_by
+    )
+
+    records = export_user_data(match.proposed_by)["records"]
+
+    assert [row["id"] for row in records["matching.Match"]] == [match.pk]
+    assert len(records["matching.CandidateRejection"]) == 1
+
+
+def test_erase_volunteer_removes_their_matches_and_rejections(match):
+    CandidateRejection.objects.create(request=match.request, donor=match.donor)
+
+    erase_user(match.donor.user)
+
+    assert not Match.objects.exists()
+    assert not CandidateRejection.objects.exists()
+
+
+def test_erase_staff_member_keeps_the_match_without_them(match):
+    rejection = CandidateRejection.objects.create(
+        request=match.request, donor=DonorFactory(), rejected_by=match.proposed_by
+    )
+
+    erase_user(match.proposed_by)
+
+    match.refresh_from_db()
+    rejection.refresh_from_db()
+    assert (match.proposed_by, rejection.rejected_by) == (None, None)
+    assert match.status == "proposed"

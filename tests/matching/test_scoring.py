@@ -1,0 +1,339 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from donors.services import vet_donor
+from matching import scoring
+from matching.models import CandidateRejection, Match, MatchStatus
+from tests.factories import (
+    ConflictFactory,
+    DonorFactory,
+    DonorLanguageFactory,
+    DonorSkillFactory,
+    FightFactory,
+    RequestLanguageFactory,
+    RequestSkillFactory,
+    SkillFactory,
+    StaffFactory,
+    SupportRequestFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def donor_with(*skill_levels, **fields):
+    donor = DonorFactory(**fields)
+    for skill, level in skill_levels:
+        DonorSkillFactory(donor=donor, skill=skill, level=level)
+    return donor
+
+
+def ranked(request, **kwargs):
+    return {c.donor_id: c for c in scoring.rank_candidates(request, **kwargs)}
+
+
+@pytest.fixture
+def skill():
+    return SkillFactory(name="Poster screen printing")
+
+
+@pytest.fixture
+def request_for(skill):
+    support_request = SupportRequestFactory()
+    RequestSkillFactory(request=support_request, skill=skill, required=True, min_level=2)
+    return support_request
+
+
+def test_rank_candidates_returns_scored_candidates_best_first(request_for, skill):
+    lead = donor_with((skill, 3), weekly_hours=10)
+    near = donor_with((skill, 1), weekly_hours=10)
+
+    candidates = scoring.rank_candidates(request_for)
+
+    assert [c.donor_id for c in candidates] == [lead.pk, near.pk]
+    assert candidates[0].covers_all_required is True
+    assert candidates[1].covers_all_required is False
+    assert candidates[1].explanation["missing_required"] == ["Poster screen printing"]
+    assert candidates[1].explanation["skills"][0]["near_miss"] is True
+    assert candidates[0].explanation["version"] == scoring.SCORING_VERSION
+    assert 0 <= candidates[1].score < candidates[0].score <= 100
+
+
+def test_rank_candidates_explanation_points_sum_to_score(request_for, skill):
+    RequestSkillFactory(request=request_for, required=False)
+    donor_with((skill, 2), weekly_hours=3, region="US-NY")
+
+    (candidate,) = scoring.rank_candidates(request_for)
+
+    parts = candidate.explanation["skills"] + candidate.explanation["modifiers"]
+    assert round(sum(p["points"] for p in parts), 2) == candidate.score
+    assert candidate.explanation["score"] == candidate.score
+    assert {m["factor"] for m in candidate.explanation["modifiers"]} == {
+        "hours_fit",
+        "proximity",
+        "fairness",
+    }
+
+
+def test_rank_candidates_full_marks_reach_one_hundred(request_for, skill):
+    donor = donor_with((skill, 2), weekly_hours=40)
+
+    assert ranked(request_for)[donor.pk].score == 100
+
+
+def test_rank_candidates_extra_unrelated_skill_never_lowers_score(request_for, skill):
+    plain = donor_with((skill, 2))
+    broad = donor_with((skill, 2), (SkillFactory(), 3), (SkillFactory(), 1))
+
+    scores = ranked(request_for)
+
+    assert scores[broad.pk].score == scores[plain.pk].score
+
+
+@pytest.mark.parametrize("lower,higher", [(1, 2), (2, 3), (1, 3)])
+def test_rank_candidates_higher_level_never_lowers_score(request_for, skill, lower, higher):
+    low = donor_with((skill, lower))
+    high = donor_with((skill, higher))
+
+    scores = ranked(request_for)
+
+    assert scores[high.pk].score >= scores[low.pk].score
+
+
+def test_rank_candidates_rare_skill_outweighs_common_one():
+    rare, common = SkillFactory(), SkillFactory()
+    support_request = SupportRequestFactory()
+    RequestSkillFactory(request=support_request, skill=rare, required=False)
+    RequestSkillFactory(request=support_request, skill=common, required=False)
+    rare_donor = donor_with((rare, 2))
+    common_donor = donor_with((common, 2))
+    for _ in range(4):
+        donor_with((common, 1))
+
+    scores = ranked(support_request)
+
+    assert scores[rare_donor.pk].score > scores[common_donor.pk].score
+
+
+def test_rank_candidates_required_outweighs_nice_to_have():
+    needed, nice = SkillFactory(), SkillFactory()
+    support_request = SupportRequestFactory()
+    RequestSkillFactory(request=support_request, skill=needed, required=True)
+    RequestSkillFactory(request=support_request, skill=nice, required=False)
+    has_required = donor_with((needed, 2))
+    has_nice = donor_with((nice, 2))
+
+    candidates = scoring.rank_candidates(support_request)
+
+    assert [c.donor_id for c in candidates] == [has_required.pk, has_nice.pk]
+    skills = {s["skill_id"]: s for s in candidates[0].explanation["skills"]}
+    assert skills[needed.pk]["max_points"] > skills[nice.pk]["max_points"]
+
+
+def test_rank_candidates_covers_all_required_before_higher_score():
+    first, second = SkillFactory(), SkillFactory()
+    extras = [SkillFactory() for _ in range(3)]
+    support_request = SupportRequestFactory()
+    RequestSkillFactory(request=support_request, skill=first, required=True)
+    for extra in extras:
+        RequestSkillFactory(request=support_request, skill=extra, required=False)
+    partial = donor_with(*[(s, 3) for s in extras], weekly_hours=40)
+    complete = donor_with((first, 1), weekly_hours=1, region="US-NY")
+    RequestSkillFactory(request=support_request, skill=second, required=False)
+
+    candidates = scoring.rank_candidates(support_request)
+
+    assert [c.donor_id for c in candidates] == [complete.pk, partial.pk]
+    assert candidates[0].score < candidates[1].score
+
+
+def test_rank_candidates_ties_break_by_donor_id(request_for, skill):
+    donors = [donor_with((skill, 2)) for _ in range(3)]
+
+    assert [c.donor_id for c in scoring.rank_candidates(request_for)] == [d.pk for d in donors]
+
+
+def test_rank_candidates_limit_cuts_the_list(request_for, skill):
+    best = donor_with((skill, 3), weekly_hours=40)
+    for _ in range(3):
+        donor_with((skill, 1))
+
+    assert [c.donor_id for c in scoring.rank_candidates(request_for, limit=1)] == [best.pk]
+
+
+def test_rank_candidates_fairness_moves_just_matched_donor_below_equal_one(request_for, skill):
+    just_matched = donor_with((skill, 2), capacity=3)
+    fresh = donor_with((skill, 2))
+    Match.objects.create(
+        request=SupportRequestFactory(),
+        donor=just_matched,
+        status=MatchStatus.ACTIVE,
+        answered_at=timezone.now(),
+    )
+
+    candidates = scoring.rank_candidates(request_for)
+
+    assert [c.donor_id for c in candidates] == [fresh.pk, just_matched.pk]
+    fairness = {m["factor"]: m for m in candidates[1].explanation["modifiers"]}["fairness"]
+    assert fairness["points"] < scoring.FAIRNESS_POINTS
+
+
+def test_rank_candidates_hours_fit_scales_with_weekly_hours(request_for, skill):
+    request_for.hours_estimate = 30
+    request_for.save()
+    busy = donor_with((skill, 2), weekly_hours=1)
+    roomy = donor_with((skill, 2), weekly_hours=20)
+
+    scores = ranked(request_for)
+
+    assert scores[roomy.pk].score > scores[busy.pk].score
+
+
+# --- Hard filters: each one alone keeps an otherwise perfect donor out -----------------------
+
+
+def hard_filter_cases():
+    def conflict(request, donor):
+        ConflictFactory(donor=donor, normalized_name=request.fight.target_employer_normalized)
+
+    def full(request, donor):
+        Match.objects.create(request=SupportRequestFactory(), donor=donor, status="accepted")
+
+    def paused(request, donor):
+        donor.paused_until = timezone.localdate() + datetime.timedelta(days=3)
+        donor.save()
+
+    def no_consent(request, donor):
+        donor.contact_consent = False
+        donor.save()
+
+    def inactive_user(request, donor):
+        donor.user.is_active = False
+        donor.user.save()
+
+    def no_shared_language(request, donor):
+        RequestLanguageFactory(request=request, code="es")
+        DonorLanguageFactory(donor=donor, code="en")
+
+    def in_person_elsewhere(request, donor):
+        request.work_mode = "in_person"
+        request.save()
+        donor.region = "US-NY"
+        donor.save()
+
+    def remote_only_for_in_person(request, donor):
+        request.work_mode = "in_person"
+        request.save()
+        donor.work_mode = "remote"
+        donor.save()
+
+    def unvetted_for_confidential(request, donor):
+        request.fight.visibility = "confidential"
+        request.fight.save()
+
+    def unavailable(request, donor):
+        donor.available_from = request.needed_by + datetime.timedelta(days=1)
+        donor.save()
+
+    def availability_over(request, donor):
+        donor.available_until = timezone.localdate() - datetime.timedelta(days=1)
+        donor.save()
+
+    def rejected(request, donor):
+        CandidateRejection.objects.create(request=request, donor=donor)
+
+    def already_matched(request, donor):
+        Match.objects.create(request=request, donor=donor, status="declined")
+
+    def too_many_open_proposals(request, donor):
+        donor.capacity = 5
+        donor.save()
+        for _ in range(3):
+            Match.objects.create(request=SupportRequestFactory(), donor=donor, status="proposed")
+
+    def resting_after_decline(request, donor):
+        Match.objects.create(
+            request=SupportRequestFactory(),
+            donor=donor,
+            status="declined",
+            answered_at=timezone.now() - datetime.timedelta(days=2),
+        )
+
+    return [
+        conflict,
+        full,
+        paused,
+        no_consent,
+        inactive_user,
+        no_shared_language,
+        in_person_elsewhere,
+        remote_only_for_in_person,
+        unvetted_for_confidential,
+        unavailable,
+        availability_over,
+        rejected,
+        already_matched,
+        too_many_open_proposals,
+        resting_after_decline,
+    ]
+
+
+@pytest.mark.parametrize("rule_out", hard_filter_cases(), ids=lambda f: f.__name__)
+def test_rank_candidates_hard_filter_excludes_donor(request_for, skill, rule_out):
+    donor = donor_with((skill, 3), weekly_hours=40)
+    control = donor_with((skill, 1))
+    DonorLanguageFactory(donor=control, code="es")
+    vet_donor(control, by=StaffFactory())
+
+    rule_out(request_for, donor)
+
+    assert list(ranked(request_for)) == [control.pk]
+    assert scoring.score_donor(request_for, donor) is None
+
+
+def test_rank_candidates_in_person_same_region_and_shared_language_pass(request_for, skill):
+    request_for.work_mode = "in_person"
+    request_for.save()
+    RequestLanguageFactory(request=request_for, code="es")
+    donor = donor_with((skill, 2), region=request_for.fight.region, work_mode="in_person")
+    DonorLanguageFactory(donor=donor, code="es")
+
+    assert list(ranked(request_for)) == [donor.pk]
+
+
+def test_rank_candidates_vetted_donor_is_candidate_for_confidential_fight(skill):
+    support_request = SupportRequestFactory(fight=FightFactory(visibility="confidential"))
+    RequestSkillFactory(request=support_request, skill=skill)
+    vetted, unvetted = donor_with((skill, 2)), donor_with((skill, 2))
+    vet_donor(vetted, by=StaffFactory())
+
+    assert list(ranked(support_request)) == [vetted.pk]
+    assert unvetted.pk not in ranked(support_request)
+
+
+def test_rank_candidates_conflict_matches_normalized_employer(request_for, skill):
+    request_for.fight.target_employer_normalized = "acme logistics"
+    request_for.fight.save()
+    donor = donor_with((skill, 2))
+    ConflictFactory(donor=donor, name="ACME  Logistics", normalized_name="acme logistics")
+
+    assert ranked(request_for) == {}
+
+
+def test_rank_candidates_donor_without_any_requested_skill_is_not_candidate(request_for):
+    donor_with((SkillFactory(), 3))
+
+    assert ranked(request_for) == {}
+
+
+def test_rank_candidates_query_count_does_not_grow_with_pool(
+    request_for, skill, django_assert_num_queries
+):
+    donor_with((skill, 2))
+    with django_assert_num_queries(6) as captured:
+        scoring.rank_candidates(request_for)
+    for _ in range(3):
+        donor_with((skill, 1), (SkillFactory(), 2))
+    with django_assert_num_queries(len(captured.captured_queries)):
+        scoring.rank_candidates(request_for)
