@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fights import services
-from fights.models import Fight, Membership, Organization, SupportRequest
+from fights.models import Fight, Invitation, Membership, Organization, SupportRequest
 from notifications.models import OutgoingMessage
 from tests.factories import (
     FightFactory,
@@ -165,6 +165,32 @@ def test_accept_invitation_ignores_the_case_of_the_signed_in_address():
     )
 
     assert (membership.user, membership.role) == (invitee, "admin")
+
+
+def test_accept_invitation_stored_with_capitals_matches_the_signed_in_address():
+    invitee = UserFactory(email="olly@example.org")
+    invitation = InvitationFactory(email="Olly@Example.org")
+
+    membership = services.accept_invitation(
+        token=services.invitation_token(invitation), user=invitee
+    )
+
+    assert membership.user == invitee
+
+
+def test_accept_invitation_lost_to_a_second_tab_is_refused(monkeypatch):
+    """Both tabs read the invitation unused; the one that writes second must lose."""
+    invitee = UserFactory(email="olly@example.org")
+    invitation = InvitationFactory(email="olly@example.org")
+    token = services.invitation_token(invitation)
+    stale = services.invitation_from_token(token)
+    services.accept_invitation(token=token, user=invitee)
+    first = Invitation.objects.get().accepted_at
+    monkeypatch.setattr(services, "invitation_from_token", lambda token: stale)
+
+    with pytest.raises(services.Refused, match="already been used"):
+        services.accept_invitation(token=token, user=invitee)
+    assert Invitation.objects.get().accepted_at == first
 
 
 def test_accept_invitation_of_an_existing_member_keeps_their_role():
