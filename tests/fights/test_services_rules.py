@@ -9,7 +9,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fights import services
-from fights.models import Fight, Invitation, Membership, Organization, SupportRequest
+from fights.models import (
+    Fight,
+    Invitation,
+    Membership,
+    Organization,
+    RequestTemplate,
+    SupportRequest,
+)
 from notifications.models import OutgoingMessage
 from tests.factories import (
     FightFactory,
@@ -569,3 +576,132 @@ def test_reject_organization_records_who_and_clears_the_verifier():
     stored = Organization.objects.get(pk=organization.pk)
     assert (stored.rejected_by, stored.verified_by, stored.verified_at) == (staff, None, None)
     assert stored.rejected_at is not None
+
+
+# --- What organizers read: the refusals, word for word ----------------------------------------
+
+
+def refusal(call):
+    with pytest.raises(services.Refused) as refused:
+        call()
+    return str(refused.value)
+
+
+def test_stale_edits_say_nothing_was_saved():
+    fight = FightFactory()
+    support_request = SupportRequestFactory(status="draft")
+    expected = (
+        "This changed after you opened the page (perhaps in another tab or by another member), "
+        "so nothing was saved. Check the form below and save again."
+    )
+
+    assert refusal(lambda: services.update_fight(fight, data={}, version="old")) == expected
+    assert (
+        refusal(
+            lambda: services.update_request(support_request, data=request_data(), version="old")
+        )
+        == expected
+    )
+
+
+def test_change_fight_status_refusals_word_for_word():
+    fight = FightFactory(status="active")
+
+    assert refusal(
+        lambda: services.change_fight_status(fight, status="bogus", outcome="", by=None)
+    ) == ("Choose a status from the list.")
+    assert refusal(
+        lambda: services.change_fight_status(fight, status="active", outcome="", by=None)
+    ) == ("This fight is already marked “Active”.")
+
+
+def test_open_refusals_word_for_word():
+    organization = OrganizationFactory(name="Harbor Local", verified_at=None)
+    unverified = SupportRequestFactory(
+        status="draft", fight=FightFactory(organization=organization)
+    )
+    no_skill = SupportRequestFactory(status="draft")
+    past = SupportRequestFactory(status="draft", needed_by=in_days(-1))
+    RequestSkillFactory(request=past, required=True)
+    ended = SupportRequestFactory(status="draft", fight=FightFactory(status="lost"))
+    RequestSkillFactory(request=ended, required=True)
+
+    assert services.open_refusal(unverified) == (
+        "Harbor Local is not verified yet, so its requests cannot be opened. Staff check new "
+        "organizations before volunteers see their requests; your draft is kept until then."
+    )
+    assert services.open_refusal(no_skill) == (
+        "Mark at least one skill as required before opening the request, so we know whom "
+        "to ask. Edit the request to choose one."
+    )
+    assert services.open_refusal(past) == (
+        "The “needed by” date has passed. Edit the request to set a new date first."
+    )
+    assert services.open_refusal(ended) == (
+        "This fight is no longer active, so its requests cannot be opened."
+    )
+
+
+def test_transition_and_edit_refusals_word_for_word():
+    filled = SupportRequestFactory(status="filled")
+
+    assert refusal(lambda: services.mark_filled(filled, by=None)) == (
+        "This request is filled, so it cannot be marked filled."
+    )
+    assert refusal(
+        lambda: services.update_request(
+            filled, data=request_data(), version=services.version_of(filled)
+        )
+    ) == ("This request is filled: it can no longer be edited.")
+
+
+def test_invitation_refusals_word_for_word(monkeypatch):
+    member = MembershipFactory(user__email="olly@example.org")
+    invitation = InvitationFactory(email="olly@example.org")
+    token = services.invitation_token(invitation)
+
+    assert (
+        refusal(
+            lambda: services.invite_member(
+                organization=member.organization, email="olly@example.org", role="admin", by=None
+            )
+        )
+        == f"olly@example.org is already a member of {member.organization.name}."
+    )
+    assert refusal(lambda: services.invitation_from_token("forged")) == (
+        "This invitation link is not valid. Check that you copied all of it."
+    )
+    assert refusal(
+        lambda: services.accept_invitation(token=token, user=UserFactory(email="eve@example.org"))
+    ) == (
+        "This invitation was sent to a different email address than the one you are signed in "
+        "with. Sign out, then open the link again and sign in with the address the invitation "
+        "was sent to."
+    )
+    issued = timezone.now() - datetime.timedelta(days=15)
+    monkeypatch.setattr(signing.time, "time", lambda: issued.timestamp())
+    old_token = services.invitation_token(invitation)
+    monkeypatch.undo()
+    assert refusal(lambda: services.invitation_from_token(old_token)) == (
+        "This invitation has expired. Ask the person who invited you to send a new one."
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
+    assert refusal(lambda: services.invitation_from_token(token)) == (
+        "This invitation has already been used. Each link works only once."
+    )
+    invitation.delete()
+    assert refusal(lambda: services.invitation_from_token(token)) == (
+        "This invitation was withdrawn. Ask for a new one if you still need it."
+    )
+
+
+def test_start_from_templates_drafts_are_by_the_organizer():
+    fight, user = FightFactory(), UserFactory()
+    template = RequestTemplate.objects.get(slug="flyers-graphics")
+    data = services.GuidedData(templates=[template], needed_by=in_days(5), work_mode="remote")
+
+    _fight, (flyers,) = services.start_from_templates(
+        organization=fight.organization, fight=fight, new_fight=None, by=user, data=data
+    )
+
+    assert SupportRequest.objects.get(pk=flyers.pk).created_by == user
