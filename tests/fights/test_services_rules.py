@@ -150,6 +150,16 @@ def test_invite_member_queues_the_mail_with_role_days_and_inviter(settings):
     assert invitation.role == "admin"
 
 
+def test_invite_member_to_an_organization_with_members_invites_a_new_address():
+    member = MembershipFactory(user__email="ada@example.org")
+
+    invitation = services.invite_member(
+        organization=member.organization, email="new@example.org", role="organizer", by=member.user
+    )
+
+    assert (invitation.organization, invitation.email) == (member.organization, "new@example.org")
+
+
 def test_invite_member_of_another_organization_is_not_refused():
     membership = MembershipFactory()
 
