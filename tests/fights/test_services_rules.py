@@ -715,3 +715,25 @@ def test_start_from_templates_drafts_are_by_the_organizer():
     )
 
     assert SupportRequest.objects.get(pk=flyers.pk).created_by == user
+
+
+def test_draft_requests_from_templates_carry_the_guided_answers_and_the_template_helpers():
+    template = RequestTemplate.objects.get(slug="flyers-graphics")
+    RequestTemplate.objects.filter(pk=template.pk).update(helpers_needed=3)
+    template.refresh_from_db()
+    data = services.GuidedData(
+        templates=[template], needed_by=in_days(9), starts_on=in_days(2), work_mode="in_person",
+        country="CA", region="CA-ON", city="Toronto",
+    )  # fmt: skip
+
+    (flyers,) = services.draft_requests_from_templates(
+        fight=FightFactory(), by=UserFactory(), data=data
+    )
+
+    stored = SupportRequest.objects.get(pk=flyers.pk)
+    assert (stored.starts_on, stored.needed_by, stored.helpers_needed) == (
+        in_days(2),
+        in_days(9),
+        3,
+    )
+    assert (stored.country, stored.region, stored.city) == ("CA", "CA-ON", "Toronto")
