@@ -737,3 +737,20 @@ def test_draft_requests_from_templates_carry_the_guided_answers_and_the_template
         3,
     )
     assert (stored.country, stored.region, stored.city) == ("CA", "CA-ON", "Toronto")
+
+
+def test_verify_and_reject_change_only_that_organization():
+    staff = UserFactory(is_staff=True)
+    pending, other_pending = (OrganizationFactory(verified_at=None) for _ in range(2))
+    verified = OrganizationFactory()
+
+    services.reject_organization(pending, by=staff, reason="Employer side.")
+    services.verify_organization(
+        other_pending, by=staff, affiliation_checked=True, contact_confirmed=True,
+        web_presence_checked=True,
+    )  # fmt: skip
+
+    assert Organization.objects.get(pk=verified.pk).is_verified
+    assert not Organization.objects.get(pk=verified.pk).is_rejected
+    assert not Organization.objects.get(pk=other_pending.pk).is_rejected
+    assert not Organization.objects.get(pk=pending.pk).is_verified
