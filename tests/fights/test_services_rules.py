@@ -754,3 +754,41 @@ def test_verify_and_reject_change_only_that_organization():
     assert not Organization.objects.get(pk=verified.pk).is_rejected
     assert not Organization.objects.get(pk=other_pending.pk).is_rejected
     assert not Organization.objects.get(pk=pending.pk).is_verified
+
+
+def test_verify_organization_with_every_check_stores_no_notes():
+    organization = OrganizationFactory(verified_at=None)
+
+    services.verify_organization(
+        organization, by=UserFactory(is_staff=True), affiliation_checked=True,
+        contact_confirmed=True, web_presence_checked=True,
+    )  # fmt: skip
+
+    assert Organization.objects.get(pk=organization.pk).verification_notes == ""
+
+
+def test_verify_organization_without_attestation_is_a_form_wide_error():
+    organization = OrganizationFactory(verified_at=None, attested_at=None)
+
+    with pytest.raises(ValidationError) as refused:
+        services.verify_organization(
+            organization, by=UserFactory(is_staff=True), affiliation_checked=True,
+            contact_confirmed=True, web_presence_checked=True,
+        )  # fmt: skip
+
+    assert list(refused.value.message_dict) == ["__all__"]
+
+
+def test_update_request_naming_a_kept_retired_skill_leaves_it_as_it_was():
+    support_request = SupportRequestFactory(status="draft")
+    retired = RequestSkillFactory(request=support_request, skill__retired=True, min_level=3)
+
+    services.update_request(
+        support_request,
+        data=request_data(skills={retired.skill_id: (False, 1)}),
+        version=services.version_of(support_request),
+    )
+
+    assert list(
+        support_request.request_skills.values_list("skill_id", "required", "min_level")
+    ) == [(retired.skill_id, retired.required, 3)]
