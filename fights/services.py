@@ -70,18 +70,18 @@ def unique_slug(model, text: str, *, always_suffix=False) -> str:
             return candidate
 
 
-@transaction.atomic
 def create_organization(*, by, data: dict) -> Organization:
     """A new, unverified organization with `by` as its first admin. The form has made `by`
     attest that it is a workers' organization with no interest on the employer side."""
-    organization = Organization.objects.create(
-        **{name: data[name] for name in ORGANIZATION_FIELDS if name in data},
-        slug=unique_slug(Organization, data["name"]),
-        attested_at=timezone.now(),
-        created_by=by,
-    )
-    Membership.objects.create(organization=organization, user=by, role=MemberRole.ADMIN)
-    return organization
+    with transaction.atomic():
+        organization = Organization.objects.create(
+            **{name: data[name] for name in ORGANIZATION_FIELDS if name in data},
+            slug=unique_slug(Organization, data["name"]),
+            attested_at=timezone.now(),
+            created_by=by,
+        )
+        Membership.objects.create(organization=organization, user=by, role=MemberRole.ADMIN)
+        return organization
 
 
 # --- Invitations -----------------------------------------------------------------------------
@@ -104,28 +104,30 @@ def invitation_max_age() -> datetime.timedelta:
     return datetime.timedelta(days=INVITATION_DAYS)
 
 
-@transaction.atomic
 def invite_member(*, organization: Organization, email: str, role: str, by) -> Invitation:
     """Invite `email` to the organization and mail the link (signed, expiring, used once)."""
-    email = email.strip().lower()
-    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
-        raise Refused(_("%(email)s is already a member of %(org)s.") % _names(email, organization))
-    invitation = Invitation.objects.create(
-        organization=organization, email=email, role=role, invited_by=by
-    )
-    notify(
-        to=email,
-        kind=INVITATION_KIND,
-        key=f"invitation-{invitation.pk}",
-        context={
-            "organization": organization.name,
-            "invited_by": by.display_name or by.email,
-            "role": invitation.get_role_display(),
-            "accept_url": invitation_url(invitation),
-            "days": INVITATION_DAYS,
-        },
-    )
-    return invitation
+    with transaction.atomic():
+        email = email.strip().lower()
+        if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+            raise Refused(
+                _("%(email)s is already a member of %(org)s.") % _names(email, organization)
+            )
+        invitation = Invitation.objects.create(
+            organization=organization, email=email, role=role, invited_by=by
+        )
+        notify(
+            to=email,
+            kind=INVITATION_KIND,
+            key=f"invitation-{invitation.pk}",
+            context={
+                "organization": organization.name,
+                "invited_by": by.display_name or by.email,
+                "role": invitation.get_role_display(),
+                "accept_url": invitation_url(invitation),
+                "days": INVITATION_DAYS,
+            },
+        )
+        return invitation
 
 
 def _names(email, organization):
@@ -152,29 +154,29 @@ def invitation_from_token(token: str) -> Invitation:
     return invitation
 
 
-@transaction.atomic
 def accept_invitation(*, token: str, user) -> Membership:
     """Make `user` a member as the invitation says, once, and only for the address it was
     sent to: a forwarded link opened by someone else signed in is refused."""
-    invitation = invitation_from_token(token)
-    if invitation.email.lower() != user.email.lower():
-        raise Refused(
-            _(
-                "This invitation was sent to a different email address than the one you are "
-                "signed in with. Sign out, then open the link again and sign in with the "
-                "address the invitation was sent to."
+    with transaction.atomic():
+        invitation = invitation_from_token(token)
+        if invitation.email.lower() != user.email.lower():
+            raise Refused(
+                _(
+                    "This invitation was sent to a different email address than the one you are "
+                    "signed in with. Sign out, then open the link again and sign in with the "
+                    "address the invitation was sent to."
+                )
             )
+        now = timezone.now()
+        claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+            accepted_at=now, accepted_by=user
         )
-    now = timezone.now()
-    claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
-        accepted_at=now, accepted_by=user
-    )
-    if not claimed:
-        raise Refused(_("This invitation has already been used. Each link works only once."))
-    membership, _created = Membership.objects.get_or_create(
-        organization=invitation.organization, user=user, defaults={"role": invitation.role}
-    )
-    return membership
+        if not claimed:
+            raise Refused(_("This invitation has already been used. Each link works only once."))
+        membership, _created = Membership.objects.get_or_create(
+            organization=invitation.organization, user=user, defaults={"role": invitation.role}
+        )
+        return membership
 
 
 # --- Fights ----------------------------------------------------------------------------------
@@ -214,27 +216,27 @@ def _fight_values(data: dict) -> dict:
     return values
 
 
-@transaction.atomic
 def create_fight(*, organization: Organization, by, data: dict) -> Fight:
-    values = _fight_values(data)
-    confidential = values.get("visibility") == Visibility.CONFIDENTIAL
-    return Fight.objects.create(
-        organization=organization,
-        slug=unique_slug(Fight, values["title"], always_suffix=confidential),
-        created_by=by,
-        **values,
-    )
+    with transaction.atomic():
+        values = _fight_values(data)
+        confidential = values.get("visibility") == Visibility.CONFIDENTIAL
+        return Fight.objects.create(
+            organization=organization,
+            slug=unique_slug(Fight, values["title"], always_suffix=confidential),
+            created_by=by,
+            **values,
+        )
 
 
-@transaction.atomic
 def update_fight(fight: Fight, *, data: dict, version: str) -> Fight:
-    locked = Fight.objects.select_for_update().get(pk=fight.pk)
-    if version_of(locked) != version:
-        raise StaleEdit(_(STALE))
-    for name, value in _fight_values(data).items():
-        setattr(locked, name, value)
-    locked.save()
-    return locked
+    with transaction.atomic():
+        locked = Fight.objects.select_for_update().get(pk=fight.pk)
+        if version_of(locked) != version:
+            raise StaleEdit(_(STALE))
+        for name, value in _fight_values(data).items():
+            setattr(locked, name, value)
+        locked.save()
+        return locked
 
 
 def change_fight_status(fight: Fight, *, status: str, outcome: str, by) -> Fight:
@@ -302,36 +304,36 @@ REQUEST_FIELDS = (
 EDITABLE = (RequestStatus.DRAFT, RequestStatus.OPEN)
 
 
-@transaction.atomic
 def create_request(*, fight: Fight, by, data: RequestData) -> SupportRequest:
     """A draft request in the fight; `open_request` publishes it."""
-    support_request = SupportRequest.objects.create(
-        fight=fight,
-        created_by=by,
-        status=RequestStatus.DRAFT,
-        **{name: getattr(data, name) for name in REQUEST_FIELDS},
-    )
-    _replace_skills(support_request, data.skills)
-    _replace_languages(support_request, data.languages)
-    return support_request
-
-
-@transaction.atomic
-def update_request(support_request: SupportRequest, *, data: RequestData, version: str):
-    locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
-    if version_of(locked) != version:
-        raise StaleEdit(_(STALE))
-    if locked.status not in EDITABLE:
-        raise Refused(
-            _("This request is %(status)s: it can no longer be edited.")
-            % {"status": locked.get_status_display().lower()}
+    with transaction.atomic():
+        support_request = SupportRequest.objects.create(
+            fight=fight,
+            created_by=by,
+            status=RequestStatus.DRAFT,
+            **{name: getattr(data, name) for name in REQUEST_FIELDS},
         )
-    for name in REQUEST_FIELDS:
-        setattr(locked, name, getattr(data, name))
-    locked.save()
-    _replace_skills(locked, data.skills)
-    _replace_languages(locked, data.languages)
-    return locked
+        _replace_skills(support_request, data.skills)
+        _replace_languages(support_request, data.languages)
+        return support_request
+
+
+def update_request(support_request: SupportRequest, *, data: RequestData, version: str):
+    with transaction.atomic():
+        locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+        if version_of(locked) != version:
+            raise StaleEdit(_(STALE))
+        if locked.status not in EDITABLE:
+            raise Refused(
+                _("This request is %(status)s: it can no longer be edited.")
+                % {"status": locked.get_status_display().lower()}
+            )
+        for name in REQUEST_FIELDS:
+            setattr(locked, name, getattr(data, name))
+        locked.save()
+        _replace_skills(locked, data.skills)
+        _replace_languages(locked, data.languages)
+        return locked
 
 
 def _replace_skills(support_request, skills: dict[int, tuple[bool, int]]) -> None:
@@ -389,16 +391,18 @@ def _not_from(support_request, action: str) -> Refused:
     )
 
 
-@transaction.atomic
 def open_request(support_request: SupportRequest, *, by) -> SupportRequest:
     """Draft → open: only for a verified organization, with at least one required skill."""
-    reason = open_refusal(support_request)
-    if reason:
-        raise Refused(reason)
-    source, now = (RequestStatus.DRAFT,), timezone.now()
-    if not _move(support_request, by=by, source=source, target=RequestStatus.OPEN, opened_at=now):
-        raise _not_from(support_request, _("opened"))
-    return support_request
+    with transaction.atomic():
+        reason = open_refusal(support_request)
+        if reason:
+            raise Refused(reason)
+        source, now = (RequestStatus.DRAFT,), timezone.now()
+        if not _move(
+            support_request, by=by, source=source, target=RequestStatus.OPEN, opened_at=now
+        ):
+            raise _not_from(support_request, _("opened"))
+        return support_request
 
 
 def mark_filled(support_request: SupportRequest, *, by) -> SupportRequest:
@@ -441,43 +445,43 @@ class GuidedData:
     languages: list[str] = field(default_factory=list)
 
 
-@transaction.atomic
 def draft_requests_from_templates(*, fight: Fight, by, data: GuidedData) -> list[SupportRequest]:
     """One draft request per chosen template, pre-filled with its title, description skeleton,
     hours, helpers and skills (retired ones left out), for the organizer to edit and open."""
-    drafts = []
-    for template in data.templates:
-        skills = {
-            ts.skill_id: (ts.required, ts.min_level)
-            for ts in template.template_skills.all()
-            if not ts.skill.retired
-        }
-        request_data = RequestData(
-            title=template.request_title,
-            description=template.description,
-            needed_by=data.needed_by,
-            starts_on=data.starts_on,
-            hours_estimate=template.hours_estimate,
-            helpers_needed=template.helpers_needed,
-            work_mode=data.work_mode,
-            country=data.country,
-            region=data.region,
-            city=data.city,
-            languages=data.languages,
-            skills=skills,
-        )
-        drafts.append(create_request(fight=fight, by=by, data=request_data))
-    return drafts
+    with transaction.atomic():
+        drafts = []
+        for template in data.templates:
+            skills = {
+                ts.skill_id: (ts.required, ts.min_level)
+                for ts in template.template_skills.all()
+                if not ts.skill.retired
+            }
+            request_data = RequestData(
+                title=template.request_title,
+                description=template.description,
+                needed_by=data.needed_by,
+                starts_on=data.starts_on,
+                hours_estimate=template.hours_estimate,
+                helpers_needed=template.helpers_needed,
+                work_mode=data.work_mode,
+                country=data.country,
+                region=data.region,
+                city=data.city,
+                languages=data.languages,
+                skills=skills,
+            )
+            drafts.append(create_request(fight=fight, by=by, data=request_data))
+        return drafts
 
 
-@transaction.atomic
 def start_from_templates(
     *, organization: Organization, fight: Fight | None, new_fight: dict | None, by, data
 ) -> tuple[Fight, list[SupportRequest]]:
     """The guided path's one step: the fight it names (or a new one), and its drafts."""
-    if fight is None:
-        fight = create_fight(organization=organization, by=by, data=new_fight)
-    return fight, draft_requests_from_templates(fight=fight, by=by, data=data)
+    with transaction.atomic():
+        if fight is None:
+            fight = create_fight(organization=organization, by=by, data=new_fight)
+        return fight, draft_requests_from_templates(fight=fight, by=by, data=data)
 
 
 # --- Staff: verifying and rejecting organizations ---------------------------------------------
