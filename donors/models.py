@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 # "Paused indefinitely" is stored as the last representable date, so one field answers both.
@@ -196,6 +197,14 @@ class DonorSkill(models.Model):
     donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="donor_skills")
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="donor_skills")
     level = models.PositiveSmallIntegerField(choices=Level)
+    # Set by the trainings app when the donor attended a training teaching this skill: matching
+    # counts such a skill as verified. `donors` knows the training only by its title.
+    trained_at = models.DateTimeField(
+        _("trained on"), null=True, blank=True, help_text=_("When a training verified this skill.")
+    )
+    trained_in = models.CharField(
+        _("trained in"), max_length=200, blank=True, help_text=_("The training that taught it.")
+    )
 
     class Meta:
         ordering = ["skill__category__position", "skill__position", "skill__name"]
