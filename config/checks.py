@@ -10,6 +10,7 @@ from django.core import checks
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]"}
 UNDELIVERED_EMAIL_BACKENDS = {
     "django.core.mail.backends.console.EmailBackend",
+    "notifications.console.SummaryConsoleBackend",
     "django.core.mail.backends.dummy.EmailBackend",
     "django.core.mail.backends.filebased.EmailBackend",
     "django.core.mail.backends.locmem.EmailBackend",

@@ -140,7 +140,13 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else 
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_URL = env_str("EMAIL_URL", "console://")
-vars().update(dj_email_url.parse(EMAIL_URL))
+_email = dj_email_url.parse(EMAIL_URL)
+# Console mail is printed as To, Subject and links (notifications/console.py); the whole message
+# with EMAIL_CONSOLE_FULL=true.
+EMAIL_CONSOLE_FULL = env_bool("EMAIL_CONSOLE_FULL", False)
+if EMAIL_URL.startswith("console:") and not EMAIL_CONSOLE_FULL:
+    _email["EMAIL_BACKEND"] = "notifications.console.SummaryConsoleBackend"
+vars().update(_email)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -188,7 +194,7 @@ CELERY_BEAT_SCHEDULE["matching-expire"] = {
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # a host named: kombu warns without one
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # no broker: tasks run inline, in-process
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -16,7 +16,10 @@ def readme_gunicorn_config(monkeypatch) -> Config:
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")  # what a shell might hold
     [command] = re.findall(r"`(gunicorn config\.wsgi[^`]*)`", README.read_text())
     config = Config()
-    args = config.parser().parse_args(shlex.split(command.replace("$PORT", "8000"))[1:])
+    # The shell's work: $PORT, and ${WEB_CONCURRENCY:-N} unset so its default N applies.
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    command = re.sub(r"\$\{WEB_CONCURRENCY:-(\d+)\}", r"\1", command.replace("$PORT", "8000"))
+    args = config.parser().parse_args(shlex.split(command)[1:])
     for name, value in vars(args).items():
         if value is not None and name in config.settings:
             config.set(name, value)
@@ -28,6 +31,13 @@ def test_readme_gunicorn_line_trusts_no_forwarded_headers(monkeypatch):
 
     assert config.forwarded_allow_ips == []
     assert config.forwarded_allow_networks() == []
+
+
+def test_readme_gunicorn_line_starts_several_workers_sized_by_web_concurrency(monkeypatch):
+    config = readme_gunicorn_config(monkeypatch)
+
+    assert config.workers == 3
+    assert "--workers ${WEB_CONCURRENCY:-3}" in README.read_text()
 
 
 def test_readme_says_when_to_change_forwarded_allow_ips():
