@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import privacy, queries
 from accounts.forms import ConfirmPasswordForm
+from accounts.page_cache import render_public
 
 
 # allauth creates the account (or the added address) and then queues its confirmation mail.
@@ -57,15 +58,16 @@ class ConfirmEmailView(allauth_views.ConfirmEmailView):
 
 
 def home(request):
-    return render(request, "home.html")
+    return render_public(request, "home.html")
 
 
 def contact(request):
-    return render(request, "accounts/contact.html", {"support_email": settings.SUPPORT_EMAIL})
+    context = {"support_email": settings.SUPPORT_EMAIL}
+    return render_public(request, "accounts/contact.html", context)
 
 
 def organizers(request):
-    return render(request, "accounts/organizers.html")
+    return render_public(request, "accounts/organizers.html")
 
 
 @login_required
