@@ -51,6 +51,14 @@ LOCKED_OUT = "too_many_login_attempts"
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # allauth's other sign-in limit (too many attempts from one place) in the site's words;
+    # the per-address lock below also says how long it lasts.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        LOCKED_OUT: "Too many sign-in attempts. Wait a few minutes and try again, or reset your "
+        "password.",
+    }
+
     def pre_authenticate(self, request, **credentials) -> None:
         """allauth's lock after too many failed sign-ins, saying how long it lasts."""
         try:
@@ -61,10 +69,10 @@ class AccountAdapter(DefaultAccountAdapter):
             key = self._get_login_attempts_cache_key(request, **credentials)
             minutes = math.ceil(login_wait_seconds(request, key=key) / 60)
             message = ngettext(
-                "Too many failed sign-ins with this address. Wait %(minutes)d minute and try "
-                "again, or reset your password.",
-                "Too many failed sign-ins with this address. Wait %(minutes)d minutes and try "
-                "again, or reset your password.",
+                "Too many failed sign-ins. Wait %(minutes)d minute and try again, or reset your "
+                "password.",
+                "Too many failed sign-ins. Wait %(minutes)d minutes and try again, or reset your "
+                "password.",
                 minutes,
             )
             raise ValidationError(message, code=LOCKED_OUT, params={"minutes": minutes}) from None

@@ -42,8 +42,7 @@ def test_login_after_five_failures_refuses_even_the_right_password(client, user)
 
 
 LOCKED_FOR_5_MINUTES = (
-    "Too many failed sign-ins with this address. Wait 5 minutes and try again, or reset your "
-    "password."
+    "Too many failed sign-ins. Wait 5 minutes and try again, or reset your password."
 )
 
 
@@ -65,7 +64,7 @@ def test_login_lockout_says_how_long_to_wait_and_offers_the_reset(client, user):
     response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
 
     assert response.status_code == 200
-    assert "<h2>Signing in is paused for this address</h2>" in response.text
+    assert "<h2>Signing in is paused for a few minutes</h2>" in response.text
     assert f"<p>{LOCKED_FOR_5_MINUTES}</p>" in response.text
     assert '<p><a href="/accounts/password/reset/">Reset your password</a></p>' in response.text
     assert "Please correct the error" not in response.text
