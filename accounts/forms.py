@@ -1,7 +1,9 @@
+import functools
+
 from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth.hashers import make_password
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 
 from accounts.adapter import LOCKED_OUT
@@ -31,6 +33,12 @@ class SiteVoice:
 
 
 def forgotten_password_help() -> str:
+    return _forgotten_password_help(get_script_prefix())
+
+
+@functools.cache
+def _forgotten_password_help(script_prefix: str) -> str:
+    # The same for every request under one script prefix: built once, not on each sign-in page.
     url = reverse("account_reset_password")
     return format_html('Forgotten it? <a href="{}">Reset your password</a>.', url)
 
