@@ -13,6 +13,8 @@ is a fresh random UUID: the key only prevents the *same* call from queueing twic
 from __future__ import annotations
 
 import logging
+import math
+import time
 import uuid
 import zoneinfo
 from urllib.parse import urlsplit
@@ -20,12 +22,15 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
+from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 
 from notifications.kinds import ACCOUNT_KINDS
 from notifications.services import normalize_address, notify
@@ -42,7 +47,36 @@ UNUSABLE_ADDRESS = (
 )
 
 
+LOCKED_OUT = "too_many_login_attempts"
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    # allauth's other sign-in limit (too many attempts from one place) in the site's words;
+    # the per-address lock below also says how long it lasts.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        LOCKED_OUT: "Too many sign-in attempts. Wait a few minutes and try again, or reset your "
+        "password.",
+    }
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """allauth's lock after too many failed sign-ins, saying how long it lasts."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as locked:
+            if locked.code != LOCKED_OUT:
+                raise
+            key = self._get_login_attempts_cache_key(request, **credentials)
+            minutes = math.ceil(login_wait_seconds(request, key=key) / 60)
+            message = ngettext(
+                "Too many failed sign-ins. Wait %(minutes)d minute and try again, or reset your "
+                "password.",
+                "Too many failed sign-ins. Wait %(minutes)d minutes and try again, or reset your "
+                "password.",
+                minutes,
+            )
+            raise ValidationError(message, code=LOCKED_OUT, params={"minutes": minutes}) from None
+
     def clean_email(self, email: str) -> str:
         """Every address allauth's forms accept (sign-up, reset, adding an address) is stored
         and mailed in the one normalised form, or refused here, at the field."""
@@ -75,6 +109,24 @@ class AccountAdapter(DefaultAccountAdapter):
             key=uuid.uuid4().hex,
             user=user,
         )
+
+
+def login_wait_seconds(request, *, key: str) -> float:
+    """Seconds until allauth's failed-sign-in limits let `key` (site and address) try again.
+
+    allauth keeps, per limit, the times of the recent failures (newest first); the limit lifts
+    when the oldest failure that still counts is older than the limit's window.
+    """
+    now = time.time()
+    wait = 0.0
+    for rate in allauth_ratelimit.get_rates(app="allauth.account", action="login_failed"):
+        cache_key = allauth_ratelimit.get_cache_key(
+            request, app="allauth.account", action="login_failed", rate=rate, key=key
+        )
+        history = cache.get(cache_key, [])
+        if len(history) >= rate.amount:
+            wait = max(wait, history[rate.amount - 1] + rate.duration - now)
+    return max(wait, 1.0)
 
 
 def recipient_user(user, email: str):

@@ -1,9 +1,65 @@
-from allauth.account.forms import SignupForm as AllauthSignupForm
+import functools
+
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth.hashers import make_password
+from django.urls import get_script_prefix, reverse
+from django.utils.html import format_html
+
+from accounts.adapter import LOCKED_OUT
+
+EMAIL = "Email address"
+STRENGTH_HELP = (
+    "At least 8 characters. Not a common password, not only digits, and not too like your "
+    "email address: a few unrelated words make a strong one."
+)
 
 
-class SignupForm(AllauthSignupForm):
+class SiteVoice:
+    """allauth's forms in the site's words: sentence-case labels with no colon after them, the
+    site's own help text (or none), and no placeholder repeating the label. Subclasses name
+    their labels and help texts; the fields, validation and rules stay allauth's."""
+
+    labels: dict[str, str] = {}
+    help_texts: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label_suffix = ""
+        for name, field in self.fields.items():
+            field.label = self.labels.get(name, field.label)
+            field.help_text = self.help_texts.get(name, "")
+            field.widget.attrs.pop("placeholder", None)
+
+
+def forgotten_password_help() -> str:
+    return _forgotten_password_help(get_script_prefix())
+
+
+@functools.cache
+def _forgotten_password_help(script_prefix: str) -> str:
+    # The same for every request under one script prefix: built once, not on each sign-in page.
+    url = reverse("account_reset_password")
+    return format_html('Forgotten it? <a href="{}">Reset your password</a>.', url)
+
+
+class LoginForm(SiteVoice, allauth_forms.LoginForm):
+    labels = {"login": EMAIL, "password": "Password", "remember": "Remember me"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = forgotten_password_help()
+
+    @property
+    def locked_out(self) -> str:
+        """The wait message when too many failed sign-ins locked this address, else ""."""
+        for error in self.non_field_errors().as_data():
+            if error.code == LOCKED_OUT:
+                return error.messages[0]
+        return ""
+
+
+class SignupForm(SiteVoice, allauth_forms.SignupForm):
     """Email and password twice, nothing else; both paths cost one password hash.
 
     With enumeration prevention allauth answers "check your inbox" for an address that is
@@ -15,6 +71,44 @@ class SignupForm(AllauthSignupForm):
         if self.account_already_exists:
             make_password(self.cleaned_data.get("password1") or "")
         return super().try_save(request)
+
+    labels = {"email": EMAIL, "password1": "Password", "password2": "Password (again)"}
+    help_texts = {"password1": STRENGTH_HELP}
+
+
+class ResetPasswordForm(SiteVoice, allauth_forms.ResetPasswordForm):
+    labels = {"email": EMAIL}
+
+
+class ResetPasswordKeyForm(SiteVoice, allauth_forms.ResetPasswordKeyForm):
+    labels = {"password1": "New password", "password2": "New password (again)"}
+    help_texts = {"password1": STRENGTH_HELP}
+
+
+class ChangePasswordForm(SiteVoice, allauth_forms.ChangePasswordForm):
+    labels = {
+        "oldpassword": "Current password",
+        "password1": "New password",
+        "password2": "New password (again)",
+    }
+    help_texts = {"password1": STRENGTH_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["oldpassword"].help_text = forgotten_password_help()
+
+
+class SetPasswordForm(SiteVoice, allauth_forms.SetPasswordForm):
+    labels = {"password1": "Password", "password2": "Password (again)"}
+    help_texts = {"password1": STRENGTH_HELP}
+
+
+class ReauthenticateForm(SiteVoice, allauth_forms.ReauthenticateForm):
+    labels = {"password": "Your password"}
+
+
+class AddEmailForm(SiteVoice, allauth_forms.AddEmailForm):
+    labels = {"email": "New email address"}
 
 
 class ConfirmPasswordForm(forms.Form):
@@ -29,6 +123,7 @@ class ConfirmPasswordForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        self.label_suffix = ""
 
     def clean_password(self):
         password = self.cleaned_data["password"]

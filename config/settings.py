@@ -121,6 +121,21 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Every allauth form in the site's words (accounts.forms.SiteVoice).
+ACCOUNT_FORMS.update(
+    {
+        name: f"accounts.forms.{form}"
+        for name, form in {
+            "login": "LoginForm",
+            "reset_password": "ResetPasswordForm",
+            "reset_password_from_key": "ResetPasswordKeyForm",
+            "change_password": "ChangePasswordForm",
+            "set_password": "SetPasswordForm",
+            "reauthenticate": "ReauthenticateForm",
+            "add_email": "AddEmailForm",
+        }.items()
+    }
+)
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # account mail goes through the outbox
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -152,6 +167,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localh
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where organizers write back to staff, e.g. to answer a rejection: set as Reply-To on that mail.
 STAFF_CONTACT_EMAIL = env_str("STAFF_CONTACT_EMAIL", f"{SITE_NAME} staff <staff@localhost>")
+# The address the contact page (/contact/) gives for help and safety concerns: a bare address.
+SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "support@localhost")
 
 # --- Notifications (the outbox; see notifications/services.py) ----------------------------
 # Seconds unless named otherwise. Tests and the integration workers shorten them through env.

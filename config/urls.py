@@ -1,6 +1,6 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from accounts import views as account_views
 
@@ -15,6 +15,11 @@ urlpatterns = [
     # allauth's own views, made atomic (accounts/views.py); the same names and paths.
     path("accounts/signup/", account_views.SignupView.as_view(), name="account_signup"),
     path("accounts/email/", account_views.EmailView.as_view(), name="account_email"),
+    re_path(
+        r"^accounts/confirm-email/(?P<key>[-:\w]+)/$",
+        account_views.ConfirmEmailView.as_view(),
+        name="account_confirm_email",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("donors.urls")),

@@ -16,9 +16,12 @@ register(
     ),
     # The person's own matches go with their donor row (CASCADE); on others' only pointers clear.
     erase=lambda rows: rows.update(proposed_by=None, status_changed_by=None),
+    internal=("scoring_version",),  # which version of the scoring code ranked it
+    section="Matches",
 )
 register(
     CandidateRejection,
     rows=lambda u: CandidateRejection.objects.filter(Q(donor__user=u) | Q(rejected_by=u)),
     erase=lambda rows: rows.update(rejected_by=None),
+    section="Candidates set aside for a request",
 )

@@ -5,7 +5,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from notifications import kinds
 from notifications.forms import PreferencesForm
 from notifications.preferences import resolve_unsubscribe, set_preference, set_preferences
 
@@ -20,8 +19,9 @@ def preferences(request):
         set_preferences(user=request.user, choices=form.choices())
         messages.success(request, "Your email preferences are saved.")
         return redirect("notifications:preferences")
-    context = {"form": form, "essential_kinds": kinds.essential_kinds()}
-    return render(request, "notifications/preferences.html", context)
+    # Only what a person can turn off is listed (notifications/kinds.py, the optional kinds);
+    # account and security mail is explained in one sentence on the page.
+    return render(request, "notifications/preferences.html", {"form": form})
 
 
 # RFC 8058 one-click unsubscribe: the mail client POSTs to the List-Unsubscribe URL without

@@ -200,6 +200,12 @@ ROWS = [
     Row(
         "accounts:delete_account", signed_in_page(each(SIGNED_IN, Expect(200, present="password")))
     ),
+    # The file is only given for a few minutes after the password: without it, back to the form.
+    Row(
+        "accounts:download_data_file",
+        signed_in_page(each(SIGNED_IN, Expect(302, location="/me/data/"))),
+    ),
+    Row("accounts:contact", each(ROLES, Expect(200, present="Safety concerns"))),
     Row(
         "donors:profile",
         signed_in_page(

@@ -166,7 +166,7 @@ def test_login_page_shows_checkbox_before_its_label(client):
 
     assert re.search(
         r'<input type="checkbox" name="remember" id="id_remember">\s*'
-        r'<label for="id_remember">Remember Me</label>',
+        r'<label for="id_remember">Remember me</label>',
         response.text,
     )
 

@@ -197,7 +197,7 @@ def test_unknown_account_mail_is_linked_only_by_the_exact_normalised_address(cli
     assert recipient_user(None, "Staff@Example.org") == staff
     assert recipient_user(None, "other.staff@example.org") is None
     exported = json.loads(privacy.export_json(staff))
-    assert "notifications.OutgoingMessage" not in exported["records"]
+    assert "Emails we sent you" not in exported["records"]
 
 
 @pytest.mark.django_db

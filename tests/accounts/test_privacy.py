@@ -1,5 +1,6 @@
 """Volunteers own their data: download it all, or delete it everywhere, behind their password."""
 
+import datetime
 import json
 from io import StringIO
 
@@ -21,6 +22,7 @@ from tests.conftest import make_volunteer
 from tests.factories import PASSWORD, ConflictFactory, StaffFactory, UserFactory
 
 DOWNLOAD = "/me/data/"
+DOWNLOAD_FILE = "/me/data/file/"
 DELETE = "/me/delete/"
 
 
@@ -45,6 +47,12 @@ def signed_in(client, donor):
     return client
 
 
+def download(client):
+    """Give the password, then fetch the file the page links to."""
+    assert client.post(DOWNLOAD, {"password": PASSWORD}).status_code == 302
+    return client.get(DOWNLOAD_FILE)
+
+
 def exported(response) -> dict:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -52,10 +60,8 @@ def exported(response) -> dict:
     return json.loads(response.content)["records"]
 
 
-def stored_field_names(model, exclude=()) -> set[str]:
-    names = {f.attname for f in model._meta.concrete_fields}
-    names |= {f.name for f in model._meta.many_to_many}
-    return names - set(exclude) - {f"{name}_id" for name in exclude}
+def stored_fields(model) -> list:
+    return [*model._meta.concrete_fields, *model._meta.many_to_many]
 
 
 # --- Access ------------------------------------------------------------------------------------
@@ -109,68 +115,131 @@ def test_download_with_empty_post_asks_for_password(signed_in):
 
 
 @pytest.mark.django_db
-def test_download_contains_every_stored_field_of_every_personal_table(signed_in, donor):
-    records = exported(signed_in.post(DOWNLOAD, {"password": PASSWORD}))
+def test_download_after_the_password_shows_the_file_link_without_the_old_error(signed_in):
+    signed_in.post(DOWNLOAD, {"password": "not my password"})
 
-    assert set(records) == {
-        "accounts.User",
-        "account.EmailAddress",
-        "accounts.Session",
-        "donors.Donor",
-        "donors.DonorSkill",
-        "donors.DonorLanguage",
-        "donors.Conflict",
-    }
-    assert set(records["accounts.User"][0]) == stored_field_names(
-        User, exclude=("password", "user_permissions")
+    response = signed_in.post(DOWNLOAD, {"password": PASSWORD}, follow=True)
+
+    assert response.redirect_chain == [(DOWNLOAD, 302)]
+    assert '<h2 id="ready-heading">Your data is ready</h2>' in response.text
+    assert f'<a class="button" href="{DOWNLOAD_FILE}" download>' in response.text
+    assert "That is not your current password." not in response.text
+    assert "error-summary" not in response.text
+    assert 'name="password"' not in response.text
+
+
+@pytest.mark.django_db
+def test_download_file_without_the_password_first_goes_back_to_the_form(signed_in):
+    response = signed_in.get(DOWNLOAD_FILE)
+
+    assert response.status_code == 302
+    assert response["Location"] == DOWNLOAD
+
+
+@pytest.mark.django_db
+def test_download_file_link_expires_after_five_minutes(signed_in, monkeypatch):
+    signed_in.post(DOWNLOAD, {"password": PASSWORD})
+    later = timezone.now() + datetime.timedelta(minutes=5, seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    response = signed_in.get(DOWNLOAD_FILE)
+
+    assert response.status_code == 302
+    assert 'name="password"' in signed_in.get(DOWNLOAD).text
+
+
+@pytest.mark.django_db
+def test_download_has_one_section_per_personal_table_under_a_plain_title(signed_in, donor):
+    records = exported(download(signed_in))
+
+    assert list(records) == [
+        "Your account",
+        "Your email addresses",
+        "Your sign-in sessions",
+        "Your volunteer profile",
+        "Your skills",
+        "Your languages",
+        "Employers you must not be matched against",
+    ]
+
+
+@pytest.mark.django_db
+def test_download_holds_every_stored_field_but_credentials_and_internal_ones(signed_in, donor):
+    """Nothing about the person is dropped silently: each exported row has every stored field
+    except those registered as credentials (exclude) or bookkeeping (internal), by name."""
+    records = exported(download(signed_in))
+
+    for model in [User, EmailAddress, Session, Donor, DonorSkill, DonorLanguage, Conflict]:
+        entry = privacy._registry[model]
+        expected = {f.name for f in stored_fields(model) if not f.primary_key}
+        expected -= {*entry.exclude, *entry.internal}
+        expected |= set(entry.values)
+        rows = records[privacy.section_title(model)]
+        assert {frozenset(row) for row in rows} == {frozenset(expected)}, model
+
+
+@pytest.mark.django_db
+def test_download_names_skills_levels_languages_and_places(signed_in, donor):
+    donor.country, donor.region, donor.city = "US", "US-CA", "Oakland"
+    donor.save()
+    skills = sorted((ds.skill.name, ds.get_level_display()) for ds in donor.donor_skills.all())
+
+    records = exported(download(signed_in))
+
+    [profile] = records["Your volunteer profile"]
+    assert (profile["country"], profile["region"], profile["city"]) == (
+        "United States of America",
+        "California",
+        "Oakland",
     )
-    assert set(records["accounts.Session"][0]) == stored_field_names(
-        Session, exclude=("session_key", "session_data")
-    )
-    for label, model in [
-        ("account.EmailAddress", EmailAddress),
-        ("donors.Donor", Donor),
-        ("donors.DonorSkill", DonorSkill),
-        ("donors.DonorLanguage", DonorLanguage),
-        ("donors.Conflict", Conflict),
-    ]:
-        assert {frozenset(row) for row in records[label]} == {
-            frozenset(stored_field_names(model))
-        }, label
+    assert profile["work_mode"] == donor.get_work_mode_display()
+    assert sorted((s["skill"], s["level"]) for s in records["Your skills"]) == skills
+    assert {level for _, level in skills} == {"Experienced", "Can lead or teach it"}
+    assert records["Your languages"] == [{"language": "English"}, {"language": "Spanish"}]
+
+
+@pytest.mark.django_db
+def test_download_has_no_ids_and_no_internal_fields(signed_in, donor):
+    text = download(signed_in).text
+    records = json.loads(text)["records"]
+
+    for rows in records.values():
+        for row in rows:
+            assert not {"id", "user", "donor", "normalized_name", "key"} & set(row), row
+            assert not [name for name in row if name.endswith("_id")], row
+    assert records["Employers you must not be matched against"] == [{"name": "Acme Logistics"}]
+    assert "acme logistics" not in text
 
 
 @pytest.mark.django_db
 def test_download_values_are_the_stored_values(signed_in, donor):
-    records = exported(signed_in.post(DOWNLOAD, {"password": PASSWORD}))
+    records = exported(download(signed_in))
     user = User.objects.get(pk=donor.user.pk)
 
-    (exported_user,) = records["accounts.User"]
-    assert exported_user["email"] == "rosa.alvarez@example.org"
-    assert exported_user["display_name"] == "Rosa Alvarez"
-    assert exported_user["time_zone"] == "UTC"
-    assert exported_user["last_login"] == DjangoJSONEncoder().default(user.last_login)
-    (exported_donor,) = records["donors.Donor"]
-    assert exported_donor["bio"] == "Rosa designs strike flyers in Oakland."
-    assert exported_donor["pronouns"] == "she/her"
-    assert exported_donor["country"] == "US"
-    assert exported_donor["links"] == ["https://rosa.example.org/portfolio"]
-    assert exported_donor["on_call"] is True
-    assert exported_donor["created_at"] is not None
-    assert sorted((s["skill_id"], s["level"]) for s in records["donors.DonorSkill"]) == sorted(
-        donor.donor_skills.values_list("skill_id", "level")
-    )
-    assert sorted(lang["code"] for lang in records["donors.DonorLanguage"]) == ["en", "es"]
-    assert [c["name"] for c in records["donors.Conflict"]] == ["Acme Logistics"]
-    assert sorted((a["email"], a["verified"]) for a in records["account.EmailAddress"]) == [
+    [account] = records["Your account"]
+    assert account["email"] == "rosa.alvarez@example.org"
+    assert account["display_name"] == "Rosa Alvarez"
+    assert account["time_zone"] == "UTC"
+    assert account["last_login"] == DjangoJSONEncoder().default(user.last_login)
+    [profile] = records["Your volunteer profile"]
+    assert profile["bio"] == "Rosa designs strike flyers in Oakland."
+    assert profile["pronouns"] == "she/her"
+    assert profile["links"] == ["https://rosa.example.org/portfolio"]
+    assert profile["on_call"] is True
+    assert profile["created_at"] is not None
+    assert sorted((a["email"], a["verified"]) for a in records["Your email addresses"]) == [
         ("rosa.alvarez@example.org", True),
         ("rosa.new@example.org", False),
     ]
-    assert [s["user_id"] for s in records["accounts.Session"]] == [user.pk]
+    [session] = records["Your sign-in sessions"]
+    assert session == {
+        "expire_date": DjangoJSONEncoder().default(Session.objects.get(user=user).expire_date)
+    }
 
 
 @pytest.mark.django_db
 def test_download_leaves_out_credentials(signed_in, donor):
-    response = signed_in.post(DOWNLOAD, {"password": PASSWORD})
+    response = download(signed_in)
     session = Session.objects.get(user=donor.user)
 
     assert donor.user.password not in response.text
@@ -186,30 +255,47 @@ def test_download_leaves_out_email_confirmation_keys(signed_in, donor):
     confirmation.sent = timezone.now()
     confirmation.save()
 
-    response = signed_in.post(DOWNLOAD, {"password": PASSWORD})
+    response = download(signed_in)
 
     assert confirmation.key not in response.text
-    [row] = exported(response)["account.EmailConfirmation"]
-    assert row["email_address_id"] == address.pk
+    [row] = exported(response)["Email confirmations"]
+    assert row["email_address"] == "rosa.new@example.org"
     assert "key" not in row
 
 
 @pytest.mark.django_db
-def test_download_lists_the_groups_of_the_account(signed_in, donor):
+def test_download_lists_the_groups_of_the_account_by_name(signed_in, donor):
     group = Group.objects.create(name="Trainers")
     donor.user.groups.add(group)
 
-    [account] = exported(signed_in.post(DOWNLOAD, {"password": PASSWORD}))["accounts.User"]
+    [account] = exported(download(signed_in))["Your account"]
 
-    assert account["groups"] == [group.pk]
+    assert account["groups"] == ["Trainers"]
 
 
 @pytest.mark.django_db
 def test_download_is_dated_and_indented_for_a_person_to_read(signed_in, donor):
-    response = signed_in.post(DOWNLOAD, {"password": PASSWORD})
+    response = download(signed_in)
 
     assert response.text.startswith('{\n  "exported_at": "')
-    assert '\n  "records": {\n    "accounts.User": [\n      {\n' in response.text
+    assert '\n  "records": {\n    "Your account": [\n      {\n' in response.text
+
+
+@pytest.mark.django_db
+def test_export_names_other_people_by_display_name_only_and_the_person_as_you(donor):
+    staff = StaffFactory(display_name="")
+    donor.vetted_by = staff
+    donor.save()
+    named = StaffFactory(display_name="Sam Staff")
+
+    [profile] = privacy.export_user_data(donor.user)["records"]["Your volunteer profile"]
+    assert profile["vetted_by"] == "another person"
+    donor.vetted_by = named
+    donor.save()
+    [profile] = privacy.export_user_data(donor.user)["records"]["Your volunteer profile"]
+    assert profile["vetted_by"] == "Sam Staff"
+    assert staff.email not in privacy.export_json(donor.user)
+    assert named.email not in privacy.export_json(donor.user)
 
 
 @pytest.mark.django_db
@@ -217,11 +303,24 @@ def test_register_exclude_names_a_foreign_key_by_its_field_name(donor):
     entry = privacy._registry[EmailAddress]
     privacy.register(EmailAddress, rows=entry.rows, erase=entry.erase, exclude=("user",))
     try:
-        rows = privacy.export_user_data(donor.user)["records"]["account.EmailAddress"]
+        rows = privacy.export_user_data(donor.user)["records"]["Email addresses"]
     finally:
         privacy._registry[EmailAddress] = entry
 
-    assert [sorted(r) for r in rows] == [["email", "id", "primary", "verified"]] * len(rows)
+    assert [sorted(r) for r in rows] == [["email", "primary", "verified"]] * len(rows)
+
+
+@pytest.mark.django_db
+def test_register_without_a_section_or_internal_fields_still_exports_names(donor):
+    entry = privacy._registry[EmailAddress]
+    privacy.register(EmailAddress, rows=entry.rows)
+    try:
+        rows = privacy.export_user_data(donor.user)["records"]["Email addresses"]
+    finally:
+        privacy._registry[EmailAddress] = entry
+
+    assert {r["user"] for r in rows} == {"you"}
+    assert [sorted(r) for r in rows] == [["email", "primary", "user", "verified"]] * len(rows)
 
 
 @pytest.mark.django_db
@@ -250,27 +349,30 @@ def test_export_includes_the_admin_log_entries_the_person_made(donor):
 
     records = privacy.export_user_data(author)["records"]
 
-    assert [(e["user_id"], e["object_id"]) for e in records["admin.LogEntry"]] == [
-        (author.pk, str(donor.pk))
-    ]
-    assert "admin.LogEntry" not in privacy.export_user_data(donor.user)["records"]
+    [entry] = records["Your changes in the staff admin"]
+    assert (entry["object_repr"], entry["action_flag"], entry["change_message"]) == (
+        str(donor),
+        "Change",
+        "Checked",
+    )
+    assert "Your changes in the staff admin" not in privacy.export_user_data(donor.user)["records"]
 
 
 @pytest.mark.django_db
 def test_download_shows_only_own_data(signed_in, donor, other_volunteer):
-    records = exported(signed_in.post(DOWNLOAD, {"password": PASSWORD}))
+    records = exported(download(signed_in))
 
-    assert [u["email"] for u in records["accounts.User"]] == [donor.user.email]
-    assert {row["donor_id"] for row in records["donors.DonorSkill"]} == {donor.pk}
+    assert [u["email"] for u in records["Your account"]] == [donor.user.email]
+    assert len(records["Your skills"]) == donor.donor_skills.count()
 
 
 @pytest.mark.django_db
-def test_download_for_person_without_profile_has_account_tables_only(client, user):
+def test_download_for_person_without_profile_has_account_sections_only(client, user):
     client.force_login(user)
 
-    records = exported(client.post(DOWNLOAD, {"password": PASSWORD}))
+    records = exported(download(client))
 
-    assert set(records) == {"accounts.User", "account.EmailAddress", "accounts.Session"}
+    assert set(records) == {"Your account", "Your email addresses", "Your sign-in sessions"}
 
 
 # --- Delete ------------------------------------------------------------------------------------

@@ -164,7 +164,7 @@ def test_confirm_link_with_bad_key_explains_and_verifies_nothing(client, unverif
     response = client.get("/accounts/confirm-email/not-a-real-key/")
 
     assert response.status_code == 200
-    assert "This email confirmation link expired or is invalid." in response.text
+    assert "This confirmation link does not work: it may have been cut short." in response.text
     assert EmailAddress.objects.get().verified is False
 
 

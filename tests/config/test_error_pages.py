@@ -58,7 +58,7 @@ def test_a_failing_view_gets_the_sites_500_page(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("accounts.views.render", broken)
+    monkeypatch.setattr("accounts.views.render_public", broken)
 
     response = Client(raise_request_exception=False).get("/")
 

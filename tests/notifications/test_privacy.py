@@ -4,6 +4,7 @@ import json
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from accounts import privacy
 from notifications.models import NotificationPreference, OutgoingMessage
@@ -56,16 +57,30 @@ def test_export_lists_outbox_rows_and_preferences_without_context():
 
     exported = json.loads(privacy.export_json(person))
 
-    [row] = exported["records"]["notifications.OutgoingMessage"]
+    [row] = exported["records"]["Emails we sent you"]
     assert (row["to"], row["kind"], row["status"]) == (
         "ada@example.org",
-        "account.password_reset_key",
-        "queued",
+        "Password reset link",
+        "Queued",
     )
     assert "context" not in row
     assert "SECRET" not in json.dumps(exported)
-    [choice] = exported["records"]["notifications.NotificationPreference"]
+    [choice] = exported["records"]["Your email preferences"]
     assert (choice["kind"], choice["enabled"]) == ("test.digest", False)
+
+
+def test_export_leaves_out_delivery_bookkeeping():
+    person = UserFactory(email="ada@example.org")
+    message("ada@example.org", "dedup-key-1", user=person)
+    OutgoingMessage.objects.update(
+        attempts=2, last_error="SMTP 451", claimed_at=timezone.now(), next_attempt_at=timezone.now()
+    )
+
+    text = privacy.export_json(person)
+
+    [row] = json.loads(text)["records"]["Emails we sent you"]
+    assert sorted(row) == ["created_at", "kind", "sent_at", "status", "to"]
+    assert "dedup-key-1" not in text and "SMTP 451" not in text
 
 
 def claim_address(client, address):
@@ -83,12 +98,14 @@ def test_unverified_address_does_not_bring_another_persons_mail_into_the_export(
     client.force_login(bob)
     claim_address(client, "ada@example.org")
 
-    response = client.post("/me/data/", {"password": PASSWORD})
+    client.post("/me/data/", {"password": PASSWORD})
+    response = client.get("/me/data/file/")
 
     exported = json.loads(response.content)
-    rows = exported["records"]["notifications.OutgoingMessage"]
+    rows = exported["records"]["Emails we sent you"]
     assert {row["to"] for row in rows} == {"ada@example.org"}  # only Bob's own confirmation
-    assert [row["user_id"] for row in rows] == [bob.pk]
+    assert [row["kind"] for row in rows] == ["Confirm your email address"]
+    assert OutgoingMessage.objects.filter(to="ada@example.org", user=bob).count() == 1
     assert "ada-linked" not in response.text and "ada-unlinked" not in response.text
 
 

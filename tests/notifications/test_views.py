@@ -34,16 +34,59 @@ def test_preferences_requires_sign_in(client):
     assert response["Location"] == f"/accounts/login/?next={PREFERENCES_URL}"
 
 
-def test_preferences_without_optional_kinds_says_so(client, user):
+ALWAYS_SENT = (
+    "Mail about your account and its security — confirming an address, resetting your password, "
+    "telling you a sign-in detail changed — always goes to <strong>{email}</strong>, because it "
+    "keeps your account safe."
+)
+
+
+def test_preferences_without_optional_kinds_says_so_in_one_line(client, user):
     client.force_login(user)
 
     response = client.get(PREFERENCES_URL)
 
     assert response.status_code == 200
-    assert "There are no optional emails yet." in response.text
+    assert kinds.optional_kinds() == []
+    assert (
+        "<p>There are no optional emails yet: you get only account and security mail.</p>"
+        in response.text
+    )
+    assert ALWAYS_SENT.format(email=user.email) in response.text
+    assert "<form" not in response.text.split("<main", 1)[1]
     assert "Save my preferences" not in response.text
-    assert "Password reset link" in response.text  # essential kinds listed as always on
-    assert response.text.count("checked disabled") == len(kinds.essential_kinds())
+
+
+def test_preferences_list_only_the_mail_a_person_can_turn_off(client, user, digest):
+    client.force_login(user)
+
+    response = client.get(PREFERENCES_URL)
+
+    main = response.text.split("<main", 1)[1]
+    assert main.count('type="checkbox"') == 1
+    assert "disabled" not in main
+    for essential in kinds.essential_kinds():
+        assert essential.label not in main
+    assert "<legend>Emails you can turn off</legend>" in main
+    assert '<button type="submit">Save my preferences</button>' in main
+    assert ALWAYS_SENT.format(email=user.email) in main
+    assert "There are no optional emails yet" not in main
+
+
+def test_preferences_list_each_optional_kind_by_its_registered_name(client, user, test_templates):
+    client.force_login(user)
+    with (
+        kinds.temporary_kind("test.news", label="News from the fights you follow"),
+        kinds.temporary_kind("test.tips", default_on=False, label="Tips for volunteers"),
+    ):
+        response = client.get(PREFERENCES_URL)
+
+    assert '<input type="checkbox" name="test.news" id="id_test.news" checked> News from' in (
+        response.text
+    )
+    assert '<input type="checkbox" name="test.tips" id="id_test.tips"> Tips for volunteers' in (
+        response.text
+    )
 
 
 def test_preferences_lists_optional_kinds_with_current_choice(client, user, digest):
