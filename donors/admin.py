@@ -19,7 +19,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
@@ -540,14 +539,6 @@ class DonorAdmin(CheckedLookupsMixin, admin.ModelAdmin):
         if request.method in ("GET", "HEAD") and not editing:
             return self.donor_page(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def response_change(self, request, obj):
-        """After "Save and continue editing" the form comes back, not the read-only page."""
-        response = super().response_change(request, obj)
-        if "_continue" in request.POST and isinstance(response, HttpResponseRedirect):
-            joiner = "&" if "?" in response["Location"] else "?"
-            response["Location"] += f"{joiner}{EDIT_PARAM}=1"
-        return response
 
     def donor_page(self, request, object_id):
         donor = self.get_object(request, unquote(object_id))
