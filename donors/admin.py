@@ -263,7 +263,9 @@ class LabelledInlineFormSet(BaseInlineFormSet):
         row = "new row" if index is None else f"row {index + 1}"
         for name, field in form.fields.items():
             label = "Delete" if name == "DELETE" else (field.label or name).capitalize()
-            field.widget.attrs.setdefault("aria-label", f"{label}, {row}")
+            # A related field's select sits inside the admin's wrapper, which renders its own.
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs["aria-label"] = f"{label}, {row}"
 
 
 class DonorSkillInline(admin.TabularInline):
