@@ -112,10 +112,12 @@ def setup_side(side: str) -> dict:
         call_command("seed_demo", "--force", stdout=open(os.devnull, "w"))  # noqa: SIM115
         if Donor.objects.count() != 50:
             raise SystemExit(f"expected 50 donors, found {Donor.objects.count()}")
-        people = {
-            "volunteer": users.get(email="volunteer1@example.org"),
-            "staff": users.get(email="staff@example.org"),
-        }
+        from django.contrib.auth.models import Group
+
+        # A member of the Staff group, as staff are (the demo's staff login is a superuser).
+        staff = users.create_user(email="bench-staff@example.org", is_staff=True)
+        staff.groups.add(Group.objects.get(name="Staff"))
+        people = {"volunteer": users.get(email="volunteer1@example.org"), "staff": staff}
     else:
         people = {"user": users.create_user("bench", "bench@example.org", "not-used-42")}
     sessions = {}
