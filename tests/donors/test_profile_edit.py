@@ -44,6 +44,7 @@ def valid_post(skills, **overrides):
         "time_zone": "America/Los_Angeles",
         "work_mode": "remote",
         "languages": ["en", "es"],
+        "skills": [str(skills[0].pk), str(skills[2].pk)],
         f"skill-{skills[0].pk}": "3",
         f"skill-{skills[1].pk}": "",
         f"skill-{skills[2].pk}": "1",
@@ -101,7 +102,17 @@ def non_field_errors(response) -> list[str]:
 
 
 def checked(skill, level) -> str:
-    return f'id="id_skill-{skill.pk}_{level or 0}" value="{level}" checked'
+    """The level radio of a ticked skill, checked."""
+    return f'id="id_skill-{skill.pk}_{level}" value="{level}" checked'
+
+
+def ticked(skill) -> str:
+    return f'name="skills" value="{skill.pk}" id="id_skills_{skill.pk}" checked'
+
+
+def offered(skill) -> str:
+    """In the picker, not ticked."""
+    return f'name="skills" value="{skill.pk}" id="id_skills_{skill.pk}">'
 
 
 # --- Creating --------------------------------------------------------------------------------
@@ -205,7 +216,7 @@ def test_profile_edit_get_prefills_existing_values(client, skills):
     assert 'name="display_name" value="Ada Byte"' in text
     assert 'name="pronouns" value="they/them"' in text
     assert '<option value="FR" selected>France</option>' in text
-    assert 'name="region" value="FR-75C"' in text
+    assert 'name="region" value="Paris" maxlength="100" list="id_region_names"' in text  # by name
     assert 'name="city" value="Paris"' in text
     assert '<option value="Europe/Paris" selected>Paris</option>' in text
     assert 'value="in_person" class="choice-list" required id="id_work_mode_1" checked' in text
@@ -216,10 +227,11 @@ def test_profile_edit_get_prefills_existing_values(client, skills):
     assert ">\nPhotographer.</textarea>" in text
     assert ">\nBig Box Inc</textarea>" in text
     assert 'name="link_1" value="https://ada.example.org/"' in text
-    assert 'value="fr" class="choice-list" id="id_languages_' in text
-    assert re.search(r'value="fr" class="choice-list" id="id_languages_\d+" checked', text)
+    assert 'name="languages" value="fr" id="id_languages_fr" checked' in text
+    assert "<strong>You chose:</strong> French</p>" in text
+    assert ticked(skills[1]) in text
     assert checked(skills[1], 2) in text
-    assert checked(skills[0], "") in text
+    assert offered(skills[0]) in text
     assert 'name="contact_consent" aria-describedby="id_contact_consent_helptext" ' in text
 
 
@@ -232,7 +244,8 @@ def test_profile_edit_get_without_profile_offers_creation(client, user, skills):
     assert "Create your volunteer profile" in response.text
     assert '<input type="hidden" name="version" id="id_version">' in response.text
     assert f'name="display_name" value="{user.display_name}"' in response.text
-    assert checked(skills[0], "") in response.text
+    assert offered(skills[0]) in response.text
+    assert "You chose:" not in response.text
 
 
 def test_profile_edit_replaces_skills_languages_and_conflicts(client, skills):
@@ -283,7 +296,7 @@ def test_profile_edit_with_only_a_retired_skill_may_save_without_picking(client,
     DonorSkillFactory(donor=donor, skill=retired, level=2)
     client.force_login(donor.user)
     data = valid_post(skills, version=donor.updated_at.isoformat())
-    data = {key: value for key, value in data.items() if not key.startswith("skill-")}
+    data = {key: value for key, value in data.items() if not key.startswith("skill")}
 
     response = client.post(URL, data)
 
@@ -308,11 +321,16 @@ def test_profile_edit_groups_skills_by_category_with_filter_text(client, user, s
     response = client.get(URL)
 
     text = response.text
-    design = text.index("<h3>Zz design</h3>")
-    video = text.index("<h3>Zz video</h3>")
-    assert design < text.index("<legend>Zz flyer layout</legend>") < video
-    assert video < text.index("<legend>Zz video cutting</legend>")
+    design = text.index('<summary>Zz design <span class="count">(2)</span></summary>')
+    video = text.index('<summary>Zz video <span class="count">(1)</span></summary>')
+    flyer = text.index(f'<label for="id_skills_{skills[0].pk}">Zz flyer layout</label>')
+    assert design < flyer < video
+    assert video < text.index(f'<label for="id_skills_{skills[2].pk}">Zz video cutting</label>')
     assert 'data-filter-text="zz flyer layout posters print"' in text
+    assert (
+        '<legend>Your level<span class="visually-hidden"> in Zz flyer layout</span></legend>'
+        in text
+    )
     assert 'src="/static/js/skill-filter.js" defer' in text
 
 
@@ -330,7 +348,7 @@ def editing(client, skills):
     return donor
 
 
-def post_bad(client, donor, skills, **overrides):
+def post_bad(client, donor, skills, /, **overrides):
     data = valid_post(skills, version=donor.updated_at.isoformat(), display_name="Typed Name")
     before = stored(donor.user)
     response = client.post(URL, data | overrides)
@@ -426,16 +444,15 @@ def test_profile_edit_region_must_belong_to_country(
 
 
 def test_profile_edit_without_any_skill_is_refused(client, editing, skills):
-    no_skills = {f"skill-{skill.pk}": "" for skill in skills}
-
-    response = post_bad(client, editing, skills, **no_skills)
+    response = post_bad(client, editing, skills, skills=[])
 
     assert field_errors(response, "skills") == ["Pick at least one skill and your level in it."]
     assert 'aria-describedby="id_skills_helptext id_skills_error"' in response.text
 
 
 def test_profile_edit_unknown_skill_id_is_refused(client, editing, skills):
-    response = post_bad(client, editing, skills, **{"skill-999999": "2", "skill-abc": "1"})
+    chosen = [str(skills[0].pk), "999999", "abc"]
+    response = post_bad(client, editing, skills, skills=chosen, **{"skill-999999": "2"})
 
     assert field_errors(response, "skills") == [
         "We have no skill with the id “999999” to offer. Reload the page and pick from the list."
@@ -537,12 +554,12 @@ def test_profile_edit_drops_null_and_other_invisible_characters(client, editing,
 
 def test_profile_edit_error_summary_links_to_fields_in_page_order(client, editing, skills):
     data = valid_post(skills, version=editing.updated_at.isoformat(), weekly_hours="")
-    data |= {f"skill-{skill.pk}": "" for skill in skills} | {"languages": []}
+    data |= {"skills": [], "languages": []}
 
     response = client.post(URL, data)
 
     links = re.findall(r'<li><a href="#(id_\w+)">', response.text)
-    assert links == ["id_languages", "id_skills", "id_weekly_hours"]
+    assert links == ["id_skills", "id_languages", "id_weekly_hours"]
     assert (
         '<a href="#id_skills">Your skills: Pick at least one skill and your level in it.</a>'
         in response.text
