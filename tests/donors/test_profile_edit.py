@@ -564,3 +564,170 @@ def test_profile_edit_error_summary_links_to_fields_in_page_order(client, editin
         '<a href="#id_skills">Your skills: Pick at least one skill and your level in it.</a>'
         in response.text
     )
+
+
+# --- Places: time zone from the country, regions and languages by name -----------------------
+
+
+def test_profile_edit_time_zone_defaults_from_a_country_with_one(client, user, skills):
+    client.force_login(user)
+
+    response = client.post(URL, valid_post(skills, country="FR", region="", time_zone=""))
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.time_zone == "Europe/Paris"
+
+
+def test_profile_edit_time_zone_of_a_country_keeping_one_time_in_two_zones(client, user, skills):
+    """Germany lists Berlin and Büsingen; both keep the same time, so Berlin is chosen."""
+    client.force_login(user)
+
+    client.post(URL, valid_post(skills, country="DE", region="", time_zone=""))
+
+    user.refresh_from_db()
+    assert user.time_zone == "Europe/Berlin"
+
+
+def test_profile_edit_time_zone_of_a_country_with_several_is_asked_by_place(client, user, skills):
+    client.force_login(user)
+
+    response = client.post(URL, valid_post(skills, time_zone=""))
+
+    assert response.status_code == 200
+    assert field_errors(response, "time_zone") == [
+        "United States of America has several time zones: choose the place nearest you."
+    ]
+    # The country's own zones come first, by place, with tzdata's description of each.
+    text = response.text
+    us = text.index('<optgroup label="United States of America">')
+    assert us < text.index('<option value="America/Los_Angeles">Los Angeles (Pacific)</option>')
+    assert us < text.index('<optgroup label="Afghanistan">')
+    assert not Donor.objects.filter(user=user).exists()
+
+
+def test_profile_edit_new_profile_time_zone_starts_on_the_country(client, user, skills):
+    client.force_login(user)
+
+    text = client.get(URL).text
+
+    assert '<option value="" selected>My country&#x27;s time zone</option>' in text
+    assert '<option value="Europe/Paris">Paris</option>' in text
+    assert ">America/Los_Angeles<" not in text
+    assert "data-browser-time-zone" in text
+    zones = text[
+        text.index('<select name="time_zone"') : text.index(
+            "</select>", text.index('<select name="time_zone"')
+        )
+    ]
+    assert zones.count("<option value=") == 420  # places tzdata lists, and UTC; no aliases
+
+
+def test_profile_edit_keeps_an_old_alias_time_zone_valid(client, skills):
+    donor = DonorFactory(user=UserFactory(time_zone="US/Pacific"))
+    DonorLanguageFactory(donor=donor, code="en")
+    client.force_login(donor.user)
+
+    page = client.get(URL)
+    response = client.post(
+        URL, valid_post(skills, version=donor.updated_at.isoformat(), time_zone="US/Pacific")
+    )
+
+    assert '<option value="US/Pacific" selected>US/Pacific</option>' in page.text
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("country", "region", "shown"),
+    [("US", "US-CA", "California"), ("BD", "BD-13", "BD-13"), ("AQ", "", "")],
+    ids=["by-name", "ambiguous-name-shows-code", "none"],
+)
+def test_profile_edit_region_reads_back_as_typed_name(client, skills, country, region, shown):
+    donor = DonorFactory(country=country, region=region)
+    client.force_login(donor.user)
+
+    text = client.get(URL).text
+    response = client.post(
+        URL, valid_post(skills, version=donor.updated_at.isoformat(), country=country, region=shown)
+    )
+
+    assert (f'name="region" value="{shown}"' if shown else 'name="region" maxlength') in text
+    assert response.status_code == 302
+    assert Donor.objects.get(pk=donor.pk).region == region
+
+
+def test_profile_edit_offers_the_regions_of_the_country(client, editing, skills):
+    text = client.get(URL).text
+
+    assert '<datalist id="id_region_names">' in text
+    assert '<option value="California"></option>' in text
+
+
+def test_profile_edit_shows_chosen_then_common_then_the_countrys_own_languages(client, skills):
+    donor = DonorFactory(country="HT", region="")
+    DonorLanguageFactory(donor=donor, code="de")
+    DonorLanguageFactory(donor=donor, code="en")
+    client.force_login(donor.user)
+
+    text = client.get(URL).text
+
+    first = text[
+        text.index('<div class="choice-list language-list">') : text.index("Other languages")
+    ]
+    codes = re.findall(r'name="languages" value="(\w+)"', first)
+    assert codes == ["de", "en", "es", "fr", "pt", "ar", "zh", "ht"]
+    assert "<strong>You chose:</strong> German, English</p>" in text
+    assert 'value="de" id="id_languages_de" checked' in text
+    assert 'value="es" id="id_languages_es">' in text
+    others = text[text.index("Other languages") :]
+    assert 'value="af" id="id_languages_af"' in others
+    assert 'value="en"' not in others
+
+
+def test_profile_edit_shows_chosen_skills_first_with_a_summary(client, editing, skills):
+    text = client.get(URL).text
+
+    chosen = text.index('<ul class="skill-choices chosen-skills">')
+    assert "<strong>You chose:</strong> Zz logo drawing</p>" in text
+    assert chosen < text.index(ticked(skills[1])) < text.index("<summary>Zz design")
+    assert checked(skills[1], 2) in text
+    # A chosen skill is not repeated in its kind of work, which counts only the others.
+    assert text.count(f'id="id_skills_{skills[1].pk}"') == 1
+    assert '<summary>Zz design <span class="count">(1)</span></summary>' in text
+
+
+def test_profile_edit_ticked_skill_without_level_is_refused_at_the_skill(client, editing, skills):
+    data = {"skills": [str(skills[0].pk), str(skills[2].pk)], f"skill-{skills[2].pk}": ""}
+
+    response = post_bad(client, editing, skills, **data)
+
+    message = f"Choose your level in “{skills[2].name}”, or untick it."
+    assert field_errors(response, "skills") == [message]
+    assert f'<p class="field-error" id="id_skills_{skills[2].pk}_error">{message}</p>' in (
+        html.unescape(response.text)
+    )
+    assert 'aria-invalid="true"' in response.text
+    assert ticked(skills[2]) in response.text  # what was ticked stays ticked
+
+
+def test_profile_edit_level_of_an_unticked_skill_is_ignored(client, editing, skills):
+    data = valid_post(skills, version=editing.updated_at.isoformat())
+    data[f"skill-{skills[1].pk}"] = "2"  # its radios stay in the page, hidden, once unticked
+
+    response = client.post(URL, data)
+
+    assert response.status_code == 302
+    assert sorted(editing.donor_skills.values_list("skill_id", "level")) == [
+        (skills[0].pk, 3),
+        (skills[2].pk, 1),
+    ]
+
+
+def test_profile_edit_optional_parts_fold_until_they_hold_something(client, user, editing, skills):
+    new_page = client.get(URL).text  # editing: bio "Old bio", no links, no dates
+    client.force_login(user)
+    blank_page = client.get(URL).text
+
+    assert '<details class="optional" id="more" open>' in new_page
+    assert '<details class="optional">' in new_page  # availability: no dates yet
+    assert '<details class="optional" id="more">' in blank_page

@@ -199,3 +199,72 @@ def test_profile_form_has_no_serious_axe_violation(live_server, session_cookie, 
     for width in (390, 1280):
         blocking = axe_blocking(browser, session_cookie, width)
         assert blocking == [], describe_violations(URL, blocking)
+
+
+RED = {"rgb(176, 0, 32)", "rgb(164, 22, 26)", "rgb(122, 15, 18)"}  # --error, --brand(-dark)
+
+
+@pytest.mark.parametrize("width", [320, 390, 768, 1280])
+def test_profile_form_level_labels_fit_and_filter_boxes_match_inputs(
+    live_server, session_cookie, browser, width
+):
+    context, page = open_form(browser, session_cookie, width=width)
+    try:
+        page.locator("summary", has_text="Design and print").click()
+        page.get_by_role("checkbox", name="Graphic design", exact=True).check()
+        overflowing = page.evaluate(
+            """() => [...document.querySelectorAll('.level-option')]
+                .filter((label) => label.offsetParent)
+                .filter((label) => {
+                    const words = label.querySelector('span').getBoundingClientRect();
+                    const box = label.getBoundingClientRect();
+                    return words.left < box.left || words.right > box.right
+                        || label.scrollWidth > label.clientWidth;
+                }).map((label) => label.textContent.trim())"""
+        )
+        shown = page.locator(".level-option:visible").all_inner_texts()
+        boxes = page.evaluate(
+            """() => [...document.querySelectorAll('input[type=search], #id_city')]
+                .filter((input) => input.offsetParent)
+                .map((input) => [getComputedStyle(input).fontSize, input.offsetHeight])"""
+        )
+
+        assert [text.strip() for text in shown] == [
+            "Can do it",
+            "Experienced",
+            "Can lead or teach it",
+        ]
+        assert overflowing == []
+        assert boxes == [["16px", 44]] * 3  # the skill and language filters, and the city
+    finally:
+        context.close()
+
+
+def test_profile_form_default_state_is_calm_and_errors_are_not_colour_alone(
+    live_server, session_cookie, browser
+):
+    context, page = open_form(browser, session_cookie, width=390, java_script=False)
+    try:
+        borders = page.evaluate(
+            """() => [...document.querySelectorAll(
+                    'form input, form select, form textarea, form label, form details')]
+                .filter((element) => element.offsetParent)
+                .map((element) => getComputedStyle(element).borderTopColor)"""
+        )
+        assert page.locator("[aria-invalid=true], .errorlist").count() == 0
+        assert RED.isdisjoint(borders)
+
+        page.get_by_label("Your name").fill("")
+        page.get_by_role("button", name="Save profile").click()
+        name = page.get_by_label("Your name")
+        marker = page.evaluate(
+            "getComputedStyle(document.querySelector('#id_display_name_error li'), "
+            "'::before').content"
+        )
+
+        assert name.get_attribute("aria-invalid") == "true"
+        assert name.evaluate("(input) => getComputedStyle(input).borderTopWidth") == "3px"
+        assert page.locator("#id_display_name_error").inner_text() == "Enter your name."
+        assert "⚠" in marker
+    finally:
+        context.close()
