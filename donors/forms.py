@@ -107,7 +107,7 @@ class ProfileForm(forms.Form):
     )
     region = region_field(
         label="Region or state (optional)",
-        help_text="Its name or ISO code, for example California or US-CA.",
+        help_text="Its name or code, for example California or US-CA.",
     )
     city = city_field(
         label="City or town (optional)",
@@ -115,8 +115,7 @@ class ProfileForm(forms.Form):
     )
     time_zone = forms.ChoiceField(
         required=False,  # "" is "my country's", refused in clean() when the country has several
-        help_text="For deadlines and meeting times. “My country's time zone” is enough where "
-        "the country has only one.",
+        help_text="For deadlines and meeting times.",
         error_messages={"invalid_choice": "Choose a time zone from the list."},
     )
     work_mode = forms.ChoiceField(
@@ -170,8 +169,8 @@ class ProfileForm(forms.Form):
         label="Employers or organizations you must never be matched against (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=f"One per line, up to {MAX_CONFLICTS}: for example your employer, or a company "
-        "you have worked for.",
+        help_text=f"One per line, up to {MAX_CONFLICTS}: your employer, say, or one you worked "
+        "for.",
     )
     contact_consent = forms.BooleanField(
         label="You may contact me about matches",
@@ -199,8 +198,7 @@ class ProfileForm(forms.Form):
             skills=self.picker_skills,
             kept_ids=[ds.skill_id for ds in self.kept_skills],
             required=False,  # checked in validate(), which knows about kept retired skills
-            help_text="Tick each skill you have, then choose your level in it: you can do it, "
-            "you are experienced, or you can lead it or teach it.",
+            help_text="Tick each skill you have, then choose your level in it.",
         )
         for number in range(1, MAX_LINKS + 1):
             self.fields[f"link_{number}"] = WebLinkField(label=f"Link {number}", required=False)

@@ -151,7 +151,7 @@ def time_zone_choices(country_code: str = "") -> list:
     first = [group for group in _time_zones_by_country() if group[0] == country_code]
     rest = [group for group in _time_zones_by_country() if group[0] != country_code]
     return [
-        ("", "My country's time zone"),
+        ("", "My country's time zone (where it has one)"),
         *((name, zones) for _, name, zones in first),
         ("Coordinated Universal Time", (("UTC", "UTC"),)),
         *((name, zones) for _, name, zones in rest),

@@ -191,6 +191,7 @@ def test_profile_form_new_profile_is_at_most_5000_px_tall(
         print(f"height at {width} px: {height} as opened, {filled} with four skills ticked")
 
         assert height <= 5000
+        assert filled <= 5000
     finally:
         context.close()
 
