@@ -5,11 +5,25 @@ whole. Donor profiles are created by volunteers themselves, so the admin only fi
 corrects them.
 """
 
+from functools import cache, cached_property
+from html import escape
+
+import pycountry
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_list import result_headers
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import InvalidPage
+from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django_countries.filters import CountryFilter
 
 from config.admin import CheckedChangeList, CheckedLookupsMixin
@@ -25,22 +39,75 @@ from donors.models import (
     SkillCategory,
     normalize_name,
 )
+from donors.queries import grouped_donor_skills
 from donors.services import vet_donor
+
+# The donor page is read-only first; `?edit=1` opens the form, for staff who may change donors.
+EDIT_PARAM = "edit"
+# Short level names for the list, where the full labels would not fit beside the skill.
+LEVEL_SHORT = {Level.CAN_DO: "can do", Level.EXPERIENCED: "experienced", Level.CAN_LEAD: "leads"}
+SKILLS_SHOWN = 3  # the strongest skills shown in the list; the rest as "+N more"
+
+
+@cache
+def language_name(code: str) -> str:
+    return DonorLanguage(code=code).name
+
+
+@cache
+def region_name(code: str) -> str:
+    subdivision = pycountry.subdivisions.get(code=code) if code else None
+    return subdivision.name if subdivision else code
+
+
+def place_label(donor, *, country_name=True) -> str:
+    """The donor's place by its names: "Oakland, California, United States"."""
+    country = donor.country.name if country_name else donor.country.code
+    return ", ".join(part for part in (donor.city, region_name(donor.region), country) if part)
 
 
 def grouped_skill_choices(*, blank_label, value="slug"):
     """Every skill in one query, grouped by category; retired ones last, marked."""
     groups, retired = {}, []
-    for skill in Skill.objects.select_related("category"):
-        key = getattr(skill, value)
-        if skill.retired:
-            retired.append((key, f"{skill.name} (retired)"))
+    rows = Skill.objects.values_list(value, "name", "retired", "category__name")
+    for key, name, is_retired, category in rows:
+        if is_retired:
+            retired.append((key, f"{name} (retired)"))
         else:
-            groups.setdefault(skill.category.name, []).append((key, skill.name))
+            groups.setdefault(category, []).append((key, name))
     choices = [("", blank_label), *groups.items()]
     if retired:
         choices.append(("Retired", retired))
     return choices
+
+
+def select_html(bound_field):
+    """A bound ChoiceField's <select>, as Django's widget renders it but without a template per
+    option: the skill filter holds every skill and sits on every page of the donor list."""
+    chosen = str(bound_field.value() or "")
+    attrs = {"name": bound_field.html_name, "id": bound_field.auto_id}
+    if bound_field.errors:
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{bound_field.auto_id}_error"
+
+    def options(choices):
+        return format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((key, " selected" if str(key) == chosen else "", label) for key, label in choices),
+        )
+
+    parts = []
+    for key, label in bound_field.field.choices:
+        if isinstance(label, list | tuple):
+            parts.append(format_html('<optgroup label="{}">{}</optgroup>', key, options(label)))
+        else:
+            parts.append(options([(key, label)]))
+    return format_html(
+        "<select {}>{}</select>",
+        format_html_join(" ", '{}="{}"', attrs.items()),
+        format_html_join("", "{}", ((part,) for part in parts)),
+    )
 
 
 class SkillLevelFilterForm(forms.Form):
@@ -78,6 +145,10 @@ class SkillLevelFilter(admin.ListFilter):
 
     def has_output(self):
         return True
+
+    def controls(self):
+        """Each field of the form with its <select> (see select_html)."""
+        return [{"field": field, "select": select_html(field)} for field in self.form]
 
     def expected_parameters(self):
         return list(self.parameters)
@@ -151,8 +222,55 @@ class PausedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ContactConsentFilter(admin.SimpleListFilter):
+    """Whether the volunteer agreed to be contacted about matches (theirs to give, not staff's)."""
+
+    title = "can be contacted"
+    parameter_name = "contact_consent"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes, agreed"), ("no", "No, never ask")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(contact_consent=self.value() == "yes")
+        return queryset
+
+
+class ReadyToMatchFilter(admin.SimpleListFilter):
+    """Exactly `Donor.objects.matchable()`: the one "who may be asked" rule, not a copy of it."""
+
+    title = "ready to match"
+    parameter_name = "ready"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Ready to match"), ("no", "Not now (no consent, paused or inactive)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.matchable()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=Donor.objects.matchable().values("pk"))
+        return queryset
+
+
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline's cells have only the column heading: name each control, and its row,
+    so that a screen reader (and axe) knows what "Delete" or a bare select is about."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = "new row" if index is None else f"row {index + 1}"
+        for name, field in form.fields.items():
+            label = "Delete" if name == "DELETE" else (field.label or name).capitalize()
+            # A related field's select sits inside the admin's wrapper, which renders its own.
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs["aria-label"] = f"{label}, {row}"
+
+
 class DonorSkillInline(admin.TabularInline):
     model = DonorSkill
+    formset = LabelledInlineFormSet
     fields = ("skill", "level")
     extra = 0
 
@@ -181,6 +299,7 @@ class DonorLanguageForm(forms.ModelForm):
 class DonorLanguageInline(admin.TabularInline):
     model = DonorLanguage
     form = DonorLanguageForm
+    formset = LabelledInlineFormSet
     fields = ("code",)
     extra = 0
 
@@ -206,7 +325,7 @@ class ConflictForm(forms.ModelForm):
         return name
 
 
-class ConflictFormSet(BaseInlineFormSet):
+class ConflictFormSet(LabelledInlineFormSet):
     def clean(self):
         super().clean()
         seen = set()
@@ -223,23 +342,114 @@ class ConflictInline(admin.TabularInline):
     model = Conflict
     form = ConflictForm
     formset = ConflictFormSet
-    fields = ("name", "normalized_name")
-    readonly_fields = ("normalized_name",)
+    fields = ("name",)  # the normalized name is matching's internal column
     extra = 0
 
 
+def not_ready_reasons(donor) -> list[str]:
+    """Why `Donor.objects.matchable()` leaves this donor out, in words for staff."""
+    reasons = []
+    if not donor.contact_consent:
+        reasons.append("has not agreed to be contacted")
+    if donor.is_paused_indefinitely:
+        reasons.append("paused until they resume")
+    elif donor.is_paused:
+        reasons.append(f"paused until {donor.paused_until:%-d %B %Y}")
+    if not donor.user.is_active:
+        reasons.append("the account is deactivated")
+    return reasons
+
+
+def attach_list_columns(donors) -> None:
+    """Each donor's skills as (level, name) and language codes, in two queries of plain values:
+    model instances for every skill row were a good part of the list's time."""
+    ids = [donor.pk for donor in donors]
+    skills, languages = {}, {}
+    for donor_id, level, name in DonorSkill.objects.filter(donor_id__in=ids).values_list(
+        "donor_id", "level", "skill__name"
+    ):
+        skills.setdefault(donor_id, []).append((level, name))
+    codes = DonorLanguage.objects.filter(donor_id__in=ids).order_by("code")
+    for donor_id, code in codes.values_list("donor_id", "code"):
+        languages.setdefault(donor_id, []).append(code)
+    for donor in donors:
+        donor.list_skills = skills.get(donor.pk, [])
+        donor.list_languages = languages.get(donor.pk, [])
+
+
+CHECKBOX = (
+    '<td class="action-checkbox"><input type="checkbox" name="_selected_action" value="{pk}"'
+    ' class="action-select" aria-label="Select this object for an action - {name}"></td>'
+)
+
+
 class DonorChangeList(CheckedChangeList):
-    """The list's skills and languages columns read one prefetch each, never a query per row."""
+    """The list's skills and languages columns read one prefetch each, never a query per row;
+    its rows are built here in one pass (see `rows`)."""
 
     def get_queryset(self, request, exclude_parameters=None):
-        return (
-            super()
-            .get_queryset(request, exclude_parameters)
-            .prefetch_related(
-                Prefetch("donor_skills", queryset=DonorSkill.objects.select_related("skill")),
-                "languages",
-            )
-        )
+        # The skills and languages columns are read by `rows` in two queries of plain values.
+        queryset = super().get_queryset(request, exclude_parameters)
+        return queryset.select_related("user").defer("bio", "links", "user__password")
+
+    def get_results(self, request):
+        """Django's ChangeList.get_results, except that an unfiltered list does not count the
+        same rows twice (the total is then the count)."""
+        paginator = self.model_admin.get_paginator(request, self.queryset, self.list_per_page)
+        self.result_count = paginator.count
+        filtered = self.has_active_filters or self.query
+        self.full_result_count = self.root_queryset.count() if filtered else self.result_count
+        self.show_full_result_count = True
+        self.show_admin_actions = bool(self.full_result_count)
+        self.can_show_all = self.result_count <= self.list_max_show_all
+        self.multi_page = self.result_count > self.list_per_page
+        if (self.show_all and self.can_show_all) or not self.multi_page:
+            self.result_list = self.queryset._clone()
+        else:
+            try:
+                self.result_list = paginator.page(self.page_num).object_list
+            except InvalidPage:
+                raise IncorrectLookupParameters from None
+        self.paginator = paginator
+
+    def headers(self):
+        headers = list(result_headers(self))
+        return headers, sum(1 for h in headers if h["sortable"] and h["sorted"])
+
+    def rows(self):
+        """The result rows as HTML. Django's generic cells (a widget template per checkbox,
+        per-cell lookups, lazy-aware escaping) took most of the list's server time; here every
+        value is escaped once with the standard library's html.escape."""
+        icons = {value: static(f"admin/img/icon-{name}.svg") for value, name in ICONS.items()}
+        preserved = {"preserved_filters": self.preserved_filters, "opts": self.opts}
+        donors = list(self.result_list)
+        attach_list_columns(donors)
+        rows = []
+        for donor in donors:
+            url = add_preserved_filters(preserved, self.url_for_result(donor))
+            cells = "".join(self.cell(name, donor, url, icons) for name in self.list_display)
+            rows.append(mark_safe(f"<tr>{cells}</tr>"))  # noqa: S308 (every value escaped)
+        return rows
+
+    def cell(self, name, donor, url, icons) -> str:
+        if name == "action_checkbox":
+            return CHECKBOX.format(pk=escape(str(donor.pk)), name=escape(str(donor)))
+        display = getattr(self.model_admin, name, None)
+        value = display(donor) if display else getattr(donor, name)
+        if isinstance(value, bool):
+            text = f'<img src="{escape(icons[value])}" alt="{"Yes" if value else "No"}">'
+        else:
+            text = escape(str(value)) if value not in ("", None) else self.empty_value
+        if name in self.list_display_links:
+            return f'<th class="field-{name}"><a href="{escape(url)}">{text}</a></th>'
+        return f'<td class="field-{name}">{text}</td>'
+
+    @cached_property
+    def empty_value(self):
+        return escape(str(self.model_admin.get_empty_value_display()))
+
+
+ICONS = {True: "yes", False: "no"}
 
 
 @admin.register(Donor)
@@ -249,13 +459,15 @@ class DonorAdmin(CheckedLookupsMixin, admin.ModelAdmin):
         "display_name",
         "email",
         "place",
+        "can_be_contacted",
         "on_call",
         "paused",
         "skills_summary",
         "languages_summary",
     )
-    list_select_related = ("user",)
     list_filter = (
+        ReadyToMatchFilter,
+        ContactConsentFilter,
         SkillLevelFilter,
         ("country", CountryFilter),
         RegionFilter,
@@ -301,7 +513,7 @@ class DonorAdmin(CheckedLookupsMixin, admin.ModelAdmin):
         ("Vetting", {"fields": ("vetted_at", "vetted_by")}),
     )
 
-    @admin.action(description="Vet for confidential fights", permissions=["change"])
+    @admin.action(description="Vet for confidential fights", permissions=["vet"])
     def vet(self, request, queryset):
         vetted = sum(vet_donor(donor, by=request.user) for donor in queryset)
         self.message_user(
@@ -309,6 +521,9 @@ class DonorAdmin(CheckedLookupsMixin, admin.ModelAdmin):
             f"{vetted} volunteer(s) vetted; {queryset.count() - vetted} already were.",
             messages.SUCCESS,
         )
+
+    def has_vet_permission(self, request):
+        return request.user.has_perm("donors.vet_donor")
 
     def get_changelist(self, request, **kwargs):
         return DonorChangeList
@@ -318,6 +533,45 @@ class DonorAdmin(CheckedLookupsMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # volunteers create their own profile after signing up
+
+    # --- the read-only donor page; the form is a deliberate second step -----------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        editing = EDIT_PARAM in request.GET and self.has_change_permission(request)
+        if request.method in ("GET", "HEAD") and not editing:
+            return self.donor_page(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def donor_page(self, request, object_id):
+        donor = self.get_object(request, unquote(object_id))
+        if donor is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, donor):
+            raise PermissionDenied
+        donor = Donor.objects.with_profile().select_related("vetted_by").get(pk=donor.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": donor.user.display_name or donor.user.email,
+            "opts": self.opts,
+            "original": donor,
+            "donor": donor,
+            "media": self.media,
+            "place": place_label(donor),
+            "languages": [language_name(language.code) for language in donor.languages.all()],
+            "skill_groups": grouped_donor_skills(donor),
+            "ready_to_match": Donor.objects.matchable().filter(pk=donor.pk).exists(),
+            "not_ready": not_ready_reasons(donor),
+            "changelist_url": reverse("admin:donors_donor_changelist"),
+            "can_edit": self.has_change_permission(request, donor),
+            "edit_url": f"?{EDIT_PARAM}=1",
+            "match_history_url": reverse("admin:matching_match_changelist")
+            + f"?donor__id__exact={donor.pk}",
+            "preserved_filters": self.get_preserved_filters(request),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/donors/donor/donor_page.html", context)
+
+    # --- the list's columns ------------------------------------------------------------------
 
     @admin.display(description="name", ordering="user__display_name")
     def display_name(self, donor):
@@ -329,19 +583,33 @@ class DonorAdmin(CheckedLookupsMixin, admin.ModelAdmin):
 
     @admin.display(description="place", ordering="region")
     def place(self, donor):
-        return ", ".join(part for part in (donor.city, donor.region or donor.country.code) if part)
+        return place_label(donor, country_name=False)
+
+    @admin.display(description="can be contacted", boolean=True, ordering="contact_consent")
+    def can_be_contacted(self, donor):
+        return donor.contact_consent
 
     @admin.display(description="paused", boolean=True)
     def paused(self, donor):
         return donor.is_paused
 
-    @admin.display(description="skills (level)")
+    @admin.display(description="skills (strongest first)")
     def skills_summary(self, donor):
-        return ", ".join(f"{ds.skill.name} ({ds.level})" for ds in donor.donor_skills.all())
+        """The strongest skills with their level names, then "+N more"."""
+        held = getattr(donor, "list_skills", None)
+        if held is None:
+            held = [(ds.level, ds.skill.name) for ds in donor.donor_skills.all()]
+        ranked = sorted(held, key=lambda skill: (-skill[0], skill[1]))
+        shown = ", ".join(f"{name} ({LEVEL_SHORT[level]})" for level, name in ranked[:SKILLS_SHOWN])
+        hidden = len(ranked) - SKILLS_SHOWN
+        return f"{shown} +{hidden} more" if hidden > 0 else shown
 
     @admin.display(description="languages")
     def languages_summary(self, donor):
-        return ", ".join(language.code for language in donor.languages.all())
+        codes = getattr(donor, "list_languages", None)
+        if codes is None:
+            codes = [language.code for language in donor.languages.all()]
+        return ", ".join(language_name(code) for code in codes)
 
 
 @admin.register(Skill)

@@ -146,6 +146,8 @@ class Donor(models.Model):
 
     class Meta:
         ordering = ["user__display_name", "pk"]
+        # Vetting is its own right: staff who may only look at profiles still vet volunteers.
+        permissions = [("vet_donor", "Can vet donors for confidential fights")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(weekly_hours__gte=1, weekly_hours__lte=40),

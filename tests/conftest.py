@@ -96,3 +96,13 @@ def _broker_reachable():
     reset_broker_state()
     yield
     reset_broker_state()
+
+
+@pytest.fixture
+def profile_editor(db):
+    """A staff member who may also correct volunteer profiles (the Profile editors group)."""
+    from django.contrib.auth.models import Group
+
+    member = UserFactory(is_staff=True)
+    member.groups.add(Group.objects.get(name="Staff"), Group.objects.get(name="Profile editors"))
+    return member

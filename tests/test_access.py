@@ -332,7 +332,8 @@ STAFF_ADMIN_RIGHTS: dict[str, set[str]] = {
     "accounts.user": {"view"},
     "account.emailaddress": {"view"},
     "auth.group": set(),
-    "donors.donor": {"view", "change"},
+    # Looking is not editing: correcting a profile needs the Profile editors group.
+    "donors.donor": {"view"},
     "donors.skill": {"view", "add", "change"},
     "donors.skillcategory": {"view", "add", "change"},
     "notifications.outgoingmessage": {"view"},  # change perm only runs the retry action

@@ -16,8 +16,9 @@ DEEP = "[" * 100_000 + "]" * 100_000
 
 
 @pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
+def staff_client(client, profile_editor):
+    """Staff who may correct profiles (the Profile editors group): these tests post the form."""
+    client.force_login(profile_editor)
     return client
 
 
