@@ -14,6 +14,7 @@ from donors.fields import (
     ChosenSkillsField,
     CollapsedCharField,
     CurrentValueHiddenField,
+    LongSelect,
     MultilineField,
     SkillChoice,
     WebLinkField,
@@ -103,7 +104,7 @@ class ProfileForm(forms.Form):
             "required": "Choose your country.",
             "invalid_choice": "Choose a country from the list.",
         },
-        widget=forms.Select(attrs={"autocomplete": "country"}),
+        widget=LongSelect(attrs={"autocomplete": "country"}),
     )
     region = region_field(
         label="Region or state (optional)",
@@ -116,6 +117,7 @@ class ProfileForm(forms.Form):
     time_zone = forms.ChoiceField(
         required=False,  # "" is "my country's", refused in clean() when the country has several
         help_text="For deadlines and meeting times.",
+        widget=LongSelect,
         error_messages={"invalid_choice": "Choose a time zone from the list."},
     )
     work_mode = forms.ChoiceField(
