@@ -11,6 +11,9 @@ import pycountry
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django_countries import countries
 
 from accounts.text import visible_text
@@ -51,6 +54,32 @@ class CurrentValueHiddenField(forms.CharField):
 
     def bound_data(self, data, initial):
         return initial
+
+
+class LongSelect(forms.Select):
+    """A select with hundreds of options (countries, time zones), written out in Python: the
+    stock widget renders one template per option, which made the profile form slow to serve.
+    The markup is the stock widget's."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('<optgroup label="{}">', group_name))
+            parts.extend(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    option["value"],
+                    flatatt(option["attrs"]),
+                    option["label"],
+                )
+                for option in options
+            )
+            if group_name:
+                parts.append(mark_safe("</optgroup>"))
+        parts.append(mark_safe("</select>"))
+        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 
 
 class WebLinkField(forms.URLField):
@@ -174,6 +203,47 @@ class SkillLevelsField(forms.Field):
             raise ValidationError(self.error_messages["required"], code="required")
 
 
+class ChosenSkillsWidget(forms.Widget):
+    """Collects the ticked skills (skills=<id>, once per skill) and each one's level
+    (skill-<id> = 1 | 2 | 3). A level sent for a skill not ticked is ignored: the page hides it.
+
+    The page template draws the picker (ProfileForm.skill_picker), grouped by category.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        chosen = data.getlist(name) if hasattr(data, "getlist") else data.get(name) or []
+        return {key: data.get(f"{SKILL_PREFIX}{key}", "") for key in chosen}
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+class ChosenSkillsField(SkillLevelsField):
+    """The volunteer's picker: {skill id: level} for the ticked skills; a ticked skill must
+    have a level (SkillLevelsField reads "" as "not this one")."""
+
+    widget = ChosenSkillsWidget
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.error_messages["no_level"] = "Choose your level in “%(skill)s”, or untick it."
+
+    def to_python(self, value):
+        value = value or {}
+        missing = [
+            self._error("no_level", skill=self.skills[key].name)
+            for key, level in value.items()
+            if level in ("", None) and key in self.skills and key not in self.kept_ids
+        ]
+        try:
+            levels = super().to_python(value)
+        except ValidationError as error:
+            raise ValidationError([*error.error_list, *missing]) from None
+        if missing:
+            raise ValidationError(missing)
+        return levels
+
+
 def pronouns_field(**kwargs):
     return CollapsedCharField(max_length=40, required=False, **kwargs)
 
@@ -285,6 +355,42 @@ class SkillRow:
     skill: object
     name: str
     options: list[SkillOption]
+
+    @property
+    def filter_text(self) -> str:
+        return " ".join([self.skill.name, *self.skill.synonym_list]).casefold()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option drawn by hand on the profile page: a level, a language."""
+
+    value: str
+    label: str
+    id: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class SkillChoice:
+    """A skill in the picker: its tick box, and the levels shown once it is ticked."""
+
+    skill: object
+    chosen: bool
+    levels: list[Choice]
+    error: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"id_skills_{self.skill.pk}"
+
+    @property
+    def level_name(self) -> str:
+        return f"{SKILL_PREFIX}{self.skill.pk}"
+
+    @property
+    def level_label(self) -> str:
+        return next((level.label for level in self.levels if level.checked), "")
 
     @property
     def filter_text(self) -> str:

@@ -10,12 +10,13 @@ from donors.fields import (
     MAX_CONFLICTS,
     MAX_LINKS,
     SKILL_PREFIX,
+    Choice,
+    ChosenSkillsField,
     CollapsedCharField,
     CurrentValueHiddenField,
+    LongSelect,
     MultilineField,
-    SkillLevelsField,
-    SkillOption,
-    SkillRow,
+    SkillChoice,
     WebLinkField,
     WebLinkListField,
     bio_field,
@@ -43,28 +44,33 @@ PROFILE_FIELDS = (
     "conflicts",
     *DONOR_FORM_FIELDS,
 )
-# The order of the page, which is also the order of the error summary.
+# The order of the page, which is also the order of the error summary: what matching needs
+# first, the optional rest (folded away until opened) after it.
 FIELD_ORDER = (
     "version",
     "display_name",
     "pronouns",
-    "bio",
     "country",
     "region",
     "city",
     "time_zone",
     "work_mode",
-    "languages",
     "skills",
+    "languages",
     "weekly_hours",
     "capacity",
+    "on_call",
     "available_from",
     "available_until",
-    "on_call",
     "conflicts",
+    "bio",
     *(f"link_{number}" for number in range(1, MAX_LINKS + 1)),
     "contact_consent",
 )
+OPTIONAL_GROUPS = {
+    "availability": ("available_from", "available_until"),
+    "more": ("bio", *(f"link_{number}" for number in range(1, MAX_LINKS + 1))),
+}
 
 STALE = (
     "Your profile changed after this page was opened (perhaps in another tab), so nothing was "
@@ -98,19 +104,20 @@ class ProfileForm(forms.Form):
             "required": "Choose your country.",
             "invalid_choice": "Choose a country from the list.",
         },
-        widget=forms.Select(attrs={"autocomplete": "country"}),
+        widget=LongSelect(attrs={"autocomplete": "country"}),
     )
     region = region_field(
         label="Region or state (optional)",
-        help_text="Its name or ISO code, for example California or US-CA.",
+        help_text="Its name or code, for example California or US-CA.",
     )
     city = city_field(
         label="City or town (optional)",
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
     time_zone = forms.ChoiceField(
-        choices=queries.time_zone_choices,
-        help_text="We use it for deadlines and meeting times.",
+        required=False,  # "" is "my country's", refused in clean() when the country has several
+        help_text="For deadlines and meeting times.",
+        widget=LongSelect,
         error_messages={"invalid_choice": "Choose a time zone from the list."},
     )
     work_mode = forms.ChoiceField(
@@ -126,7 +133,6 @@ class ProfileForm(forms.Form):
     languages = forms.MultipleChoiceField(
         label="Languages you can work in",
         choices=queries.language_choices,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-list"}),
         help_text="Tick at least one.",
         error_messages={
             "required": "Tick at least one language you can work in.",
@@ -164,8 +170,9 @@ class ProfileForm(forms.Form):
     conflicts = MultilineField(
         label="Employers or organizations you must never be matched against (optional)",
         required=False,
-        help_text=f"One per line, up to {MAX_CONFLICTS}: for example your employer, or a company "
-        "you have worked for.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=f"One per line, up to {MAX_CONFLICTS}: your employer, say, or one you worked "
+        "for.",
     )
     contact_consent = forms.BooleanField(
         label="You may contact me about matches",
@@ -179,16 +186,21 @@ class ProfileForm(forms.Form):
         self.picker_skills = queries.picker_skills()
         owned = list(donor.donor_skills.all()) if donor else []
         self.kept_skills = [ds for ds in owned if ds.skill.retired]
-        super().__init__(data, initial=self._initial(user, donor, owned))
+        super().__init__(data, initial=self._initial(user, donor, owned), label_suffix="")
+        self.country_code = str(self["country"].value() or "")
+        choices = queries.time_zone_choices(self.country_code)
         if user.time_zone not in queries.time_zone_names():  # e.g. a legacy alias: keep it valid
-            self.fields["time_zone"].choices += [(user.time_zone, user.time_zone)]
-        self.fields["skills"] = SkillLevelsField(
+            choices.append((user.time_zone, user.time_zone.replace("_", " ")))
+        self.fields["time_zone"].choices = choices
+        self.fields["time_zone"].widget.attrs["data-browser-time-zone"] = ""
+        if self.region_names():
+            self.fields["region"].widget.attrs["list"] = "id_region_names"
+        self.fields["skills"] = ChosenSkillsField(
             label="Your skills",
             skills=self.picker_skills,
             kept_ids=[ds.skill_id for ds in self.kept_skills],
             required=False,  # checked in validate(), which knows about kept retired skills
-            help_text="For each skill you have, choose your level: 1 you can do it, 2 you are "
-            "experienced, 3 you can lead it or teach it.",
+            help_text="Tick each skill you have, then choose your level in it.",
         )
         for number in range(1, MAX_LINKS + 1):
             self.fields[f"link_{number}"] = WebLinkField(label=f"Link {number}", required=False)
@@ -202,13 +214,15 @@ class ProfileForm(forms.Form):
         initial = {
             "version": self.version_of(donor),
             "display_name": user.display_name,
-            "time_zone": user.time_zone,
+            # A new profile starts on "my country's" rather than the account's default UTC.
+            "time_zone": "" if donor is None and user.time_zone == "UTC" else user.time_zone,
         }
         if donor is None:
             return initial
         initial |= {name: getattr(donor, name) for name in DONOR_FORM_FIELDS}
         initial |= {f"link_{n}": link for n, link in enumerate(donor.web_links, start=1)}
         return initial | {
+            "region": queries.region_text(donor.country.code, donor.region),
             "country": donor.country.code,
             "languages": [language.code for language in donor.languages.all()],
             "conflicts": "\n".join(conflict.name for conflict in donor.conflicts.all()),
@@ -229,39 +243,87 @@ class ProfileForm(forms.Form):
                 cleaned["region"] = clean_region(cleaned["country"], cleaned["region"])
             except ValidationError as error:
                 self.add_error("region", error)
+        if cleaned.get("country") and cleaned.get("time_zone") == "":
+            cleaned["time_zone"] = queries.country_time_zone(cleaned["country"]) or ""
+            if not cleaned["time_zone"]:
+                self.add_error("time_zone", self._several_zones(cleaned["country"]))
         if ends_before_start(cleaned.get("available_from"), cleaned.get("available_until")):
             self.add_error(
                 "available_until", "The end of your availability cannot be before its start."
             )
         return cleaned
 
+    def _several_zones(self, country: str) -> str:
+        name = dict(country_choices()).get(country, country)
+        if queries.country_time_zones(country):
+            return f"{name} has several time zones: choose the place nearest you."
+        return f"We know no time zone for {name}: choose the place nearest you."
+
     # --- What the page and the service need -------------------------------------------------
 
     def link_fields(self):
         return [self[f"link_{number}"] for number in range(1, MAX_LINKS + 1)]
 
-    def skill_groups(self):
-        """[(category, [SkillRow, ...]), ...]: the picker grid, with what was chosen or typed."""
+    def open_groups(self) -> dict[str, bool]:
+        """Which folded optional parts start open: those holding a value or an error."""
+        return {
+            group: any(self[name].value() or name in self.errors for name in names)
+            for group, names in OPTIONAL_GROUPS.items()
+        }
+
+    def _skill_levels(self) -> dict[str, str]:
         value = self["skills"].value() or {}
-        chosen = {str(key): str(level) for key, level in value.items() if level is not None}
-        choices = [("", "No"), *((str(value), label) for value, label in Level.choices)]
-        rows = [
-            SkillRow(
-                skill=skill,
-                name=f"{SKILL_PREFIX}{skill.pk}",
-                options=[
-                    SkillOption(
-                        value=choice,
-                        label=label,
-                        id=f"id_{SKILL_PREFIX}{skill.pk}_{choice or 0}",
-                        checked=chosen.get(str(skill.pk), "") == choice,
-                    )
-                    for choice, label in choices
-                ],
-            )
-            for skill in self.picker_skills
-        ]
-        return queries.group_by_category(rows, skill=lambda row: row.skill)
+        return {str(key): "" if level is None else str(level) for key, level in value.items()}
+
+    def skill_picker(self) -> dict:
+        """The picker: the ticked skills first (with their levels), then every other skill by
+        category, folded until opened; each skill takes one line until it is ticked."""
+        levels = self._skill_levels()
+        choices = [self._skill_choice(skill, levels) for skill in self.picker_skills]
+        chosen = [choice for choice in choices if choice.chosen]
+        rest = [choice for choice in choices if not choice.chosen]
+        return {
+            "chosen": chosen,
+            "summary": ", ".join(choice.skill.name for choice in chosen),
+            "categories": queries.group_by_category(rest, skill=lambda choice: choice.skill),
+        }
+
+    def _skill_choice(self, skill, levels: dict[str, str]) -> SkillChoice:
+        key = str(skill.pk)
+        level = levels.get(key, "")
+        missing = key in levels and self.is_bound and level == ""
+        return SkillChoice(
+            skill=skill,
+            chosen=key in levels,
+            levels=[
+                Choice(str(value), label, f"id_{SKILL_PREFIX}{key}_{value}", level == str(value))
+                for value, label in Level.choices
+            ],
+            error=f"Choose your level in “{skill.name}”, or untick it." if missing else "",
+        )
+
+    def language_picker(self) -> dict:
+        """Ticked languages first, then the common ones and the country's own; the other
+        ISO 639-1 languages after them, folded until opened."""
+        value = self["languages"].value() or []
+        ticked = [code for code in value if isinstance(code, str)]
+        names = queries.language_names()
+        first = dict.fromkeys((*ticked, *queries.first_languages(self.country_code)))
+        first = [code for code in first if code in names]
+
+        def option(code):
+            return Choice(code, names[code], f"id_languages_{code}", code in ticked)
+
+        shown = set(first)
+        return {
+            "summary": ", ".join(names[code] for code in ticked if code in names),
+            "first": [option(code) for code in first],
+            "others": [option(code) for code, _ in queries.language_choices() if code not in shown],
+        }
+
+    def region_names(self) -> list[str]:
+        """Suggestions for the region box: the regions of the country, when it is known."""
+        return [s.name for s in queries.subdivisions_of(self.country_code)]
 
     def profile_data(self) -> ProfileData:
         data = self.cleaned_data
@@ -290,13 +352,12 @@ class PauseForm(forms.Form):
         label="Pause until",
         required=False,
         widget=date_widget(),
-        help_text="Only for a pause until a date. You are not proposed for anything through "
-        "this date.",
+        help_text="You are not proposed for anything through this date.",
         error_messages={"invalid": "Enter a date like 2026-05-01."},
     )
 
     def __init__(self, data=None, *, donor: Donor):
-        super().__init__(data)
+        super().__init__(data, label_suffix="")
         choices = [(self.UNTIL, "Pause until a date"), (self.INDEFINITELY, "Pause until I resume")]
         if donor.is_paused:
             choices.append((self.RESUME, "Resume now"))
@@ -304,7 +365,13 @@ class PauseForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("action") != self.UNTIL or "until" in self.errors:
+        if cleaned.get("action") != self.UNTIL:
+            # The date belongs to "pause until a date" alone: whatever else came in it (a page
+            # without JavaScript sends the box as it was left) is ignored, never an error.
+            self._errors.pop("until", None)
+            cleaned["until"] = None
+            return cleaned
+        if "until" in self.errors:
             return cleaned
         until = cleaned.get("until")
         if until is None:

@@ -1,13 +1,17 @@
 """Reads for donor profiles, and the reference data (pycountry) profiles are checked against."""
 
+import datetime
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import groupby
 
 import pycountry
+from django.utils import timezone
+from django_countries import countries
 
-from donors.models import Donor, DonorSkill, Skill, normalize_name
+from donors import places_data
+from donors.models import Donor, DonorSkill, Skill, WorkMode, normalize_name
 
 
 def own_donor(user, *, with_profile=True) -> Donor | None:
@@ -16,7 +20,10 @@ def own_donor(user, *, with_profile=True) -> Donor | None:
     There is deliberately no lookup by id: a volunteer only ever reaches their own profile.
     """
     donors = Donor.objects.with_profile() if with_profile else Donor.objects.all()
-    return donors.filter(user=user).first()
+    donor = donors.filter(user=user).first()
+    # Remembered on the user, so the header's `user.is_volunteer` costs no second query.
+    Donor.user.field.remote_field.set_cached_value(user, donor)
+    return donor
 
 
 # Categories are ordered by position and then name, so that each comes out as one group.
@@ -64,35 +71,106 @@ def language_choices() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(languages, key=lambda choice: choice[1]))
 
 
-# Canonical IANA areas; the rest (Etc/GMT+5, US/Pacific, EST5EDT) are aliases and legacy names.
-TIME_ZONE_AREAS = (
-    "Africa",
-    "America",
-    "Antarctica",
-    "Arctic",
-    "Asia",
-    "Atlantic",
-    "Australia",
-    "Europe",
-    "Indian",
-    "Pacific",
-)
+# Languages offered first on the profile form, before the country's own: the languages most
+# fights and volunteers work in. The rest are one "Other languages" click away.
+COMMON_LANGUAGES = ("en", "es", "fr", "pt", "ar", "zh")
 
 
 @cache
-def time_zone_choices() -> tuple:
-    """UTC, then the IANA zones grouped by area: ("Europe", (("Europe/Paris", "Paris"), ...))."""
-    groups = {area: [] for area in TIME_ZONE_AREAS}
-    for name in sorted(zoneinfo.available_timezones()):
-        area, _, place = name.partition("/")
-        if area in groups and place:
-            groups[area].append((name, place.replace("_", " ").replace("/", " / ")))
-    return (("UTC", "UTC"), *((area, tuple(zones)) for area, zones in groups.items()))
+def language_names() -> dict[str, str]:
+    return dict(language_choices())
+
+
+def first_languages(country_code: str = "") -> tuple[str, ...]:
+    """The languages the form offers before the rest: the common ones, then the country's own."""
+    own = places_data.COUNTRY_LANGUAGES.get(country_code, ())
+    names = language_names()
+    return tuple(code for code in dict.fromkeys((*COMMON_LANGUAGES, *own)) if code in names)
+
+
+# --- Time zones, by place ------------------------------------------------------------------
+
+
+@cache
+def _zone_places() -> dict[str, tuple[str, str]]:
+    """IANA zone -> (country code, tzdata's description), for the zones this system knows."""
+    available = zoneinfo.available_timezones()
+    return {
+        zone: (country, comment)
+        for country, zones in places_data.COUNTRY_TIME_ZONES.items()
+        for zone, comment in zones
+        if zone in available
+    }
+
+
+def time_zone_label(zone: str) -> str:
+    """A zone by its place: "Los Angeles (Pacific)", "Paris"; a zone no country lists (UTC,
+    an old alias) by its name with spaces."""
+    place = zone.rsplit("/", 1)[-1].replace("_", " ")
+    if zone not in _zone_places():
+        return zone.replace("_", " ")
+    comment = _zone_places()[zone][1]
+    return f"{place} ({comment})" if comment else place
+
+
+def country_time_zones(country_code: str) -> list[tuple[str, str]]:
+    """(zone, label) for each time zone of the country, most populous first."""
+    zones = places_data.COUNTRY_TIME_ZONES.get(country_code, ())
+    return [(zone, time_zone_label(zone)) for zone, _ in zones if zone in _zone_places()]
+
+
+@cache
+def country_time_zone(country_code: str) -> str | None:
+    """The country's time zone when it keeps one time (all its zones agree in January and in
+    July, e.g. Germany's two), else None: the person must say which."""
+    zones = [zone for zone, _ in country_time_zones(country_code)]
+    if not zones:
+        return None
+    year = timezone.now().year
+    instants = [datetime.datetime(year, month, 15, 12, tzinfo=datetime.UTC) for month in (1, 7)]
+    offsets = {
+        tuple(instant.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset() for instant in instants)
+        for zone in zones
+    }
+    return zones[0] if len(offsets) == 1 else None
+
+
+@cache
+def _time_zones_by_country() -> tuple:
+    names = dict(countries)
+    groups = [
+        (code, names.get(code, code), tuple(country_time_zones(code)))
+        for code in places_data.COUNTRY_TIME_ZONES
+    ]
+    return tuple(sorted((group for group in groups if group[2]), key=lambda group: group[1]))
+
+
+def time_zone_choices(country_code: str = "") -> list:
+    """Time zones by place, grouped by country, the person's country first; "" means "my
+    country's" (see country_time_zone)."""
+    first = [group for group in _time_zones_by_country() if group[0] == country_code]
+    rest = [group for group in _time_zones_by_country() if group[0] != country_code]
+    return [
+        ("", "My country's time zone (where it has one)"),
+        *((name, zones) for _, name, zones in first),
+        ("Coordinated Universal Time", (("UTC", "UTC"),)),
+        *((name, zones) for _, name, zones in rest),
+    ]
 
 
 @cache
 def time_zone_names() -> frozenset[str]:
-    return frozenset(name for _, zones in time_zone_choices()[1:] for name, _ in zones) | {"UTC"}
+    return frozenset(_zone_places()) | {"UTC"}
+
+
+def region_text(country_code: str, code: str) -> str:
+    """How a stored region reads back in the form: its name when the name alone finds it again
+    ("California"), else its code (two regions of Bangladesh are called "Dhaka")."""
+    subdivision = pycountry.subdivisions.get(code=code) if code else None
+    if subdivision is None:
+        return code
+    found = matching_regions(country_code, subdivision.name)
+    return subdivision.name if [s.code for s in found] == [code] else code
 
 
 def subdivisions_of(country_code: str) -> list:
@@ -124,32 +202,43 @@ def matching_regions(country_code: str, text: str) -> list:
 
 @dataclass(frozen=True)
 class Completeness:
+    """`percent` and `missing` count only what matching needs; `suggestions` are optional
+    additions that help organizers and staff, never "missing"."""
+
     percent: int
     missing: list[str]
+    suggestions: list[str] = field(default_factory=list)
 
 
 NOT_CONSENTED = "Consent to be contacted about matches: you are not matchable until you consent"
+REGION_FOR_IN_PERSON = "Your region, so we can propose you for in-person work near you"
 
 
 def profile_completeness(donor: Donor) -> Completeness:
-    """How much of the profile is filled in, and what is missing, in the order of the form."""
+    """What matching needs (a current skill, a language, a region for in-person work, consent)
+    and what it is missing, in the order of the form; then suggestions for the rest."""
     donor_skills: list[DonorSkill] = list(donor.donor_skills.all())
     checks = [
-        (bool(donor.user.display_name), "Your name"),
-        (_has_location(donor), "Your region and city"),
-        (bool(donor.languages.all()), "A language you can work in"),
         (any(not ds.skill.retired for ds in donor_skills), "A skill from the current list"),
-        (bool(donor.available_from or donor.available_until), "When you are available"),
-        (bool(donor.bio), "A short bio"),
-        (bool(donor.web_links), "A link to your work"),
+        (bool(donor.languages.all()), "A language you can work in"),
+        (_has_place_for_matching(donor), REGION_FOR_IN_PERSON),
         (donor.contact_consent, NOT_CONSENTED),
+    ]
+    suggestions = [
+        (bool(donor.bio), "You could add a short bio: what you do and would like to help with."),
+        (bool(donor.web_links), "You could add a link to your work."),
     ]
     done = sum(1 for ok, _ in checks if ok)
     return Completeness(
-        percent=done * 100 // len(checks), missing=[label for ok, label in checks if not ok]
+        percent=done * 100 // len(checks),
+        missing=[label for ok, label in checks if not ok],
+        suggestions=[label for ok, label in suggestions if not ok],
     )
 
 
-def _has_location(donor: Donor) -> bool:
-    region_needed = bool(subdivisions_of(donor.country.code))
-    return bool(donor.city) and (bool(donor.region) or not region_needed)
+def _has_place_for_matching(donor: Donor) -> bool:
+    """In-person requests are matched by region; remote volunteers and countries without
+    regions need none."""
+    if donor.work_mode == WorkMode.REMOTE or donor.region:
+        return True
+    return not subdivisions_of(donor.country.code)

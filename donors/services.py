@@ -83,13 +83,23 @@ def save_donor_profile(*, user, data: ProfileData) -> Donor:
 
 
 def _replace_skills(donor: Donor, skill_levels: dict[int, int]) -> None:
-    # A retired skill cannot be picked any more, so whatever level it has is kept as it is.
-    kept = set(donor.donor_skills.filter(skill__retired=True).values_list("skill_id", flat=True))
-    donor.donor_skills.exclude(skill_id__in=kept).delete()
+    """The picked skills become the profile's. A skill kept keeps its row, so a training's
+    record of it (trained_at, trained_in) survives a new level; a retired skill cannot be
+    picked any more, so it stays exactly as it is."""
+    owned = {ds.skill_id: ds for ds in donor.donor_skills.select_related("skill")}
+    kept = {skill_id for skill_id, ds in owned.items() if ds.skill.retired}
+    dropped = set(owned) - set(skill_levels) - kept
+    donor.donor_skills.filter(skill_id__in=dropped).delete()
+    changed = []
+    for skill_id, level in skill_levels.items():
+        if skill_id in owned and skill_id not in kept and owned[skill_id].level != level:
+            owned[skill_id].level = level
+            changed.append(owned[skill_id])
+    DonorSkill.objects.bulk_update(changed, ["level"])
     DonorSkill.objects.bulk_create(
         DonorSkill(donor=donor, skill_id=skill_id, level=level)
         for skill_id, level in skill_levels.items()
-        if skill_id not in kept
+        if skill_id not in owned
     )
 
 

@@ -19,6 +19,7 @@ def profile(request):
         "donor": donor,
         "skill_groups": queries.grouped_donor_skills(donor),
         "completeness": queries.profile_completeness(donor),
+        "time_zone": queries.time_zone_label(donor.user.time_zone),
     }
     return render(request, "donors/profile.html", context)
 

@@ -210,6 +210,7 @@ class HostileFormsTests(TestCase):
         good |= {"region": "california", "city": "Oakland", "conflicts": "Acme\r\nBeta"}
         good |= {"version": donor.updated_at.isoformat(), "country": "US", "time_zone": "UTC"}
         good |= {"work_mode": "remote", "languages": ["en"], f"skill-{skill}": "3"}
+        good |= {"skills": [str(skill)]}
         good |= {"weekly_hours": "5", "capacity": "2", "available_from": "2026-01-01"}
         good |= {"available_until": "2026-02-01", "link_1": "example.org:8080/x", "link_2": ""}
         response = self.post("/profile/edit/", with_hostile(data, good), as_user=donor.user)

@@ -108,6 +108,22 @@ def test_pause_bad_input_is_refused_at_the_field(client, donor, data, field, mes
     assert paused_until(donor) is None
 
 
+@pytest.mark.parametrize("until", ["next week", "2000-01-01", "2099-01-01", "\x00"])
+def test_pause_until_i_resume_ignores_whatever_the_date_box_holds(client, donor, until):
+    """Without JavaScript the date box is always sent; only "until a date" reads it."""
+    response = client.post(URL, {"action": "indefinitely", "until": until})
+
+    assert response.status_code == 302
+    assert paused_until(donor) == PAUSED_INDEFINITELY
+
+
+def test_pause_page_asks_the_date_inside_its_own_part(client, donor):
+    response = client.get(URL)
+
+    assert '<form method="post" novalidate class="stack pause-form">' in response.text
+    assert '<div class="pause-date"><label for="id_until">Pause until</label>' in response.text
+
+
 def test_pause_yesterday_is_refused(client, donor):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
 

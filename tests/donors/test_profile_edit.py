@@ -44,6 +44,7 @@ def valid_post(skills, **overrides):
         "time_zone": "America/Los_Angeles",
         "work_mode": "remote",
         "languages": ["en", "es"],
+        "skills": [str(skills[0].pk), str(skills[2].pk)],
         f"skill-{skills[0].pk}": "3",
         f"skill-{skills[1].pk}": "",
         f"skill-{skills[2].pk}": "1",
@@ -101,7 +102,17 @@ def non_field_errors(response) -> list[str]:
 
 
 def checked(skill, level) -> str:
-    return f'id="id_skill-{skill.pk}_{level or 0}" value="{level}" checked'
+    """The level radio of a ticked skill, checked."""
+    return f'id="id_skill-{skill.pk}_{level}" value="{level}" checked'
+
+
+def ticked(skill) -> str:
+    return f'name="skills" value="{skill.pk}" id="id_skills_{skill.pk}" checked'
+
+
+def offered(skill) -> str:
+    """In the picker, not ticked."""
+    return f'name="skills" value="{skill.pk}" id="id_skills_{skill.pk}">'
 
 
 # --- Creating --------------------------------------------------------------------------------
@@ -205,7 +216,7 @@ def test_profile_edit_get_prefills_existing_values(client, skills):
     assert 'name="display_name" value="Ada Byte"' in text
     assert 'name="pronouns" value="they/them"' in text
     assert '<option value="FR" selected>France</option>' in text
-    assert 'name="region" value="FR-75C"' in text
+    assert 'name="region" value="Paris" maxlength="100" list="id_region_names"' in text  # by name
     assert 'name="city" value="Paris"' in text
     assert '<option value="Europe/Paris" selected>Paris</option>' in text
     assert 'value="in_person" class="choice-list" required id="id_work_mode_1" checked' in text
@@ -216,10 +227,11 @@ def test_profile_edit_get_prefills_existing_values(client, skills):
     assert ">\nPhotographer.</textarea>" in text
     assert ">\nBig Box Inc</textarea>" in text
     assert 'name="link_1" value="https://ada.example.org/"' in text
-    assert 'value="fr" class="choice-list" id="id_languages_' in text
-    assert re.search(r'value="fr" class="choice-list" id="id_languages_\d+" checked', text)
+    assert 'name="languages" value="fr" id="id_languages_fr" checked' in text
+    assert "<strong>You chose:</strong> French</p>" in text
+    assert ticked(skills[1]) in text
     assert checked(skills[1], 2) in text
-    assert checked(skills[0], "") in text
+    assert offered(skills[0]) in text
     assert 'name="contact_consent" aria-describedby="id_contact_consent_helptext" ' in text
 
 
@@ -232,7 +244,8 @@ def test_profile_edit_get_without_profile_offers_creation(client, user, skills):
     assert "Create your volunteer profile" in response.text
     assert '<input type="hidden" name="version" id="id_version">' in response.text
     assert f'name="display_name" value="{user.display_name}"' in response.text
-    assert checked(skills[0], "") in response.text
+    assert offered(skills[0]) in response.text
+    assert "You chose:" not in response.text
 
 
 def test_profile_edit_replaces_skills_languages_and_conflicts(client, skills):
@@ -283,7 +296,7 @@ def test_profile_edit_with_only_a_retired_skill_may_save_without_picking(client,
     DonorSkillFactory(donor=donor, skill=retired, level=2)
     client.force_login(donor.user)
     data = valid_post(skills, version=donor.updated_at.isoformat())
-    data = {key: value for key, value in data.items() if not key.startswith("skill-")}
+    data = {key: value for key, value in data.items() if not key.startswith("skill")}
 
     response = client.post(URL, data)
 
@@ -308,11 +321,16 @@ def test_profile_edit_groups_skills_by_category_with_filter_text(client, user, s
     response = client.get(URL)
 
     text = response.text
-    design = text.index("<h3>Zz design</h3>")
-    video = text.index("<h3>Zz video</h3>")
-    assert design < text.index("<legend>Zz flyer layout</legend>") < video
-    assert video < text.index("<legend>Zz video cutting</legend>")
+    design = text.index('<summary>Zz design <span class="count">(2)</span></summary>')
+    video = text.index('<summary>Zz video <span class="count">(1)</span></summary>')
+    flyer = text.index(f'<label for="id_skills_{skills[0].pk}">Zz flyer layout</label>')
+    assert design < flyer < video
+    assert video < text.index(f'<label for="id_skills_{skills[2].pk}">Zz video cutting</label>')
     assert 'data-filter-text="zz flyer layout posters print"' in text
+    assert (
+        '<legend>Your level<span class="visually-hidden"> in Zz flyer layout</span></legend>'
+        in text
+    )
     assert 'src="/static/js/skill-filter.js" defer' in text
 
 
@@ -330,7 +348,7 @@ def editing(client, skills):
     return donor
 
 
-def post_bad(client, donor, skills, **overrides):
+def post_bad(client, donor, skills, /, **overrides):
     data = valid_post(skills, version=donor.updated_at.isoformat(), display_name="Typed Name")
     before = stored(donor.user)
     response = client.post(URL, data | overrides)
@@ -426,16 +444,15 @@ def test_profile_edit_region_must_belong_to_country(
 
 
 def test_profile_edit_without_any_skill_is_refused(client, editing, skills):
-    no_skills = {f"skill-{skill.pk}": "" for skill in skills}
-
-    response = post_bad(client, editing, skills, **no_skills)
+    response = post_bad(client, editing, skills, skills=[])
 
     assert field_errors(response, "skills") == ["Pick at least one skill and your level in it."]
     assert 'aria-describedby="id_skills_helptext id_skills_error"' in response.text
 
 
 def test_profile_edit_unknown_skill_id_is_refused(client, editing, skills):
-    response = post_bad(client, editing, skills, **{"skill-999999": "2", "skill-abc": "1"})
+    chosen = [str(skills[0].pk), "999999", "abc"]
+    response = post_bad(client, editing, skills, skills=chosen, **{"skill-999999": "2"})
 
     assert field_errors(response, "skills") == [
         "We have no skill with the id “999999” to offer. Reload the page and pick from the list."
@@ -537,13 +554,181 @@ def test_profile_edit_drops_null_and_other_invisible_characters(client, editing,
 
 def test_profile_edit_error_summary_links_to_fields_in_page_order(client, editing, skills):
     data = valid_post(skills, version=editing.updated_at.isoformat(), weekly_hours="")
-    data |= {f"skill-{skill.pk}": "" for skill in skills} | {"languages": []}
+    data |= {"skills": [], "languages": []}
 
     response = client.post(URL, data)
 
     links = re.findall(r'<li><a href="#(id_\w+)">', response.text)
-    assert links == ["id_languages", "id_skills", "id_weekly_hours"]
+    assert links == ["id_skills", "id_languages", "id_weekly_hours"]
     assert (
         '<a href="#id_skills">Your skills: Pick at least one skill and your level in it.</a>'
         in response.text
     )
+
+
+# --- Places: time zone from the country, regions and languages by name -----------------------
+
+
+def test_profile_edit_time_zone_defaults_from_a_country_with_one(client, user, skills):
+    client.force_login(user)
+
+    response = client.post(URL, valid_post(skills, country="FR", region="", time_zone=""))
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.time_zone == "Europe/Paris"
+
+
+def test_profile_edit_time_zone_of_a_country_keeping_one_time_in_two_zones(client, user, skills):
+    """Germany lists Berlin and Büsingen; both keep the same time, so Berlin is chosen."""
+    client.force_login(user)
+
+    client.post(URL, valid_post(skills, country="DE", region="", time_zone=""))
+
+    user.refresh_from_db()
+    assert user.time_zone == "Europe/Berlin"
+
+
+def test_profile_edit_time_zone_of_a_country_with_several_is_asked_by_place(client, user, skills):
+    client.force_login(user)
+
+    response = client.post(URL, valid_post(skills, time_zone=""))
+
+    assert response.status_code == 200
+    assert field_errors(response, "time_zone") == [
+        "United States of America has several time zones: choose the place nearest you."
+    ]
+    # The country's own zones come first, by place, with tzdata's description of each.
+    text = response.text
+    us = text.index('<optgroup label="United States of America">')
+    assert us < text.index('<option value="America/Los_Angeles">Los Angeles (Pacific)</option>')
+    assert us < text.index('<optgroup label="Afghanistan">')
+    assert not Donor.objects.filter(user=user).exists()
+
+
+def test_profile_edit_new_profile_time_zone_starts_on_the_country(client, user, skills):
+    client.force_login(user)
+
+    text = client.get(URL).text
+
+    country_s = "My country&#x27;s time zone (where it has one)"
+    assert f'<option value="" selected>{country_s}</option>' in text
+    assert '<option value="Europe/Paris">Paris</option>' in text
+    assert ">America/Los_Angeles<" not in text
+    assert "data-browser-time-zone" in text
+    zones = text[
+        text.index('<select name="time_zone"') : text.index(
+            "</select>", text.index('<select name="time_zone"')
+        )
+    ]
+    assert zones.count("<option value=") == 420  # places tzdata lists, and UTC; no aliases
+
+
+def test_profile_edit_keeps_an_old_alias_time_zone_valid(client, skills):
+    donor = DonorFactory(user=UserFactory(time_zone="US/Pacific"))
+    DonorLanguageFactory(donor=donor, code="en")
+    client.force_login(donor.user)
+
+    page = client.get(URL)
+    response = client.post(
+        URL, valid_post(skills, version=donor.updated_at.isoformat(), time_zone="US/Pacific")
+    )
+
+    assert '<option value="US/Pacific" selected>US/Pacific</option>' in page.text
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("country", "region", "shown"),
+    [("US", "US-CA", "California"), ("BD", "BD-13", "BD-13"), ("AQ", "", "")],
+    ids=["by-name", "ambiguous-name-shows-code", "none"],
+)
+def test_profile_edit_region_reads_back_as_typed_name(client, skills, country, region, shown):
+    donor = DonorFactory(country=country, region=region)
+    client.force_login(donor.user)
+
+    text = client.get(URL).text
+    response = client.post(
+        URL, valid_post(skills, version=donor.updated_at.isoformat(), country=country, region=shown)
+    )
+
+    assert (f'name="region" value="{shown}"' if shown else 'name="region" maxlength') in text
+    assert response.status_code == 302
+    assert Donor.objects.get(pk=donor.pk).region == region
+
+
+def test_profile_edit_offers_the_regions_of_the_country(client, editing, skills):
+    text = client.get(URL).text
+
+    assert '<datalist id="id_region_names">' in text
+    assert '<option value="California"></option>' in text
+
+
+def test_profile_edit_shows_chosen_then_common_then_the_countrys_own_languages(client, skills):
+    donor = DonorFactory(country="HT", region="")
+    DonorLanguageFactory(donor=donor, code="de")
+    DonorLanguageFactory(donor=donor, code="en")
+    client.force_login(donor.user)
+
+    text = client.get(URL).text
+
+    first = text[
+        text.index('<div class="choice-list language-list">') : text.index("Other languages")
+    ]
+    codes = re.findall(r'name="languages" value="(\w+)"', first)
+    assert codes == ["de", "en", "es", "fr", "pt", "ar", "zh", "ht"]
+    assert "<strong>You chose:</strong> German, English</p>" in text
+    assert 'value="de" id="id_languages_de" checked' in text
+    assert 'value="es" id="id_languages_es">' in text
+    others = text[text.index("Other languages") :]
+    assert 'value="af" id="id_languages_af"' in others
+    assert 'value="en"' not in others
+
+
+def test_profile_edit_shows_chosen_skills_first_with_a_summary(client, editing, skills):
+    text = client.get(URL).text
+
+    chosen = text.index('<ul class="skill-choices chosen-skills">')
+    assert "<strong>You chose:</strong> Zz logo drawing</p>" in text
+    assert chosen < text.index(ticked(skills[1])) < text.index("<summary>Zz design")
+    assert checked(skills[1], 2) in text
+    # A chosen skill is not repeated in its kind of work, which counts only the others.
+    assert text.count(f'id="id_skills_{skills[1].pk}"') == 1
+    assert '<summary>Zz design <span class="count">(1)</span></summary>' in text
+
+
+def test_profile_edit_ticked_skill_without_level_is_refused_at_the_skill(client, editing, skills):
+    data = {"skills": [str(skills[0].pk), str(skills[2].pk)], f"skill-{skills[2].pk}": ""}
+
+    response = post_bad(client, editing, skills, **data)
+
+    message = f"Choose your level in “{skills[2].name}”, or untick it."
+    assert field_errors(response, "skills") == [message]
+    assert f'<p class="field-error" id="id_skills_{skills[2].pk}_error">{message}</p>' in (
+        html.unescape(response.text)
+    )
+    assert 'aria-invalid="true"' in response.text
+    assert ticked(skills[2]) in response.text  # what was ticked stays ticked
+
+
+def test_profile_edit_level_of_an_unticked_skill_is_ignored(client, editing, skills):
+    data = valid_post(skills, version=editing.updated_at.isoformat())
+    data[f"skill-{skills[1].pk}"] = "2"  # its radios stay in the page, hidden, once unticked
+
+    response = client.post(URL, data)
+
+    assert response.status_code == 302
+    assert sorted(editing.donor_skills.values_list("skill_id", "level")) == [
+        (skills[0].pk, 3),
+        (skills[2].pk, 1),
+    ]
+
+
+def test_profile_edit_optional_parts_fold_until_they_hold_something(client, user, editing, skills):
+    new_page = client.get(URL).text  # editing: bio "Old bio", no links, no dates
+    client.force_login(user)
+    blank_page = client.get(URL).text
+
+    assert '<details class="optional" id="more" open>' in new_page
+    assert '<details class="optional">' in new_page  # availability: no dates yet
+    assert '<details class="optional" id="more">' in blank_page

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from donors.models import PAUSED_INDEFINITELY, Donor
-from donors.queries import NOT_CONSENTED, profile_completeness
+from donors.queries import NOT_CONSENTED, REGION_FOR_IN_PERSON, profile_completeness
 from tests.factories import (
     ConflictFactory,
     DonorFactory,
@@ -50,26 +50,46 @@ def minimal_donor():
 # --- Completeness ----------------------------------------------------------------------------
 
 
+SUGGESTIONS = [
+    "You could add a short bio: what you do and would like to help with.",
+    "You could add a link to your work.",
+]
+
+
 def test_profile_completeness_full_profile_is_100_percent():
     completeness = profile_completeness(full_donor())
+
+    assert (completeness.percent, completeness.missing, completeness.suggestions) == (100, [], [])
+
+
+def test_profile_completeness_minimal_profile_lists_what_matching_needs_and_suggests_the_rest():
+    completeness = profile_completeness(minimal_donor())
+
+    assert completeness.percent == 50  # 2 of 4: a current skill and a language
+    assert completeness.missing == [
+        REGION_FOR_IN_PERSON,
+        "Consent to be contacted about matches: you are not matchable until you consent",
+    ]
+    assert completeness.suggestions == SUGGESTIONS
+
+
+def test_profile_completeness_counts_only_what_matching_needs():
+    """Bio, links, city and dates are optional: without them a profile is still complete."""
+    donor = full_donor(bio="", links=[], city="", available_from=None)
+
+    completeness = profile_completeness(donor)
+
+    assert (completeness.percent, completeness.missing) == (100, [])
+    assert completeness.suggestions == SUGGESTIONS
+
+
+def test_profile_completeness_remote_volunteer_needs_no_region():
+    completeness = profile_completeness(full_donor(region="", work_mode="remote"))
 
     assert (completeness.percent, completeness.missing) == (100, [])
 
 
-def test_profile_completeness_minimal_profile_lists_what_is_missing():
-    completeness = profile_completeness(minimal_donor())
-
-    assert completeness.percent == 37  # 3 of 8, rounded down
-    assert completeness.missing == [
-        "Your region and city",
-        "When you are available",
-        "A short bio",
-        "A link to your work",
-        "Consent to be contacted about matches: you are not matchable until you consent",
-    ]
-
-
-def test_profile_completeness_country_without_regions_needs_only_city():
+def test_profile_completeness_country_without_regions_needs_no_region():
     completeness = profile_completeness(full_donor(country="VA", region="", city="Vatican City"))
 
     assert (completeness.percent, completeness.missing) == (100, [])
@@ -82,13 +102,13 @@ def test_profile_completeness_only_retired_skills_asks_for_a_current_one():
 
     completeness = profile_completeness(donor)
 
-    assert (completeness.percent, completeness.missing) == (87, ["A skill from the current list"])
+    assert (completeness.percent, completeness.missing) == (75, ["A skill from the current list"])
 
 
-def test_profile_completeness_without_consent_is_87_percent():
+def test_profile_completeness_without_consent_is_75_percent():
     completeness = profile_completeness(full_donor(contact_consent=False))
 
-    assert (completeness.percent, completeness.missing) == (87, [NOT_CONSENTED])
+    assert (completeness.percent, completeness.missing) == (75, [NOT_CONSENTED])
 
 
 # --- The profile page ------------------------------------------------------------------------
@@ -138,9 +158,13 @@ def test_profile_shows_completeness_and_not_matchable_without_consent(client):
     response = client.get("/profile/")
 
     text = response.text
-    assert '<strong id="completeness-figure">37% complete</strong>' in text
+    assert '<strong id="completeness-figure">50% complete</strong>' in text
     assert f"<li>{NOT_CONSENTED}</li>" in text
-    assert "<li>A short bio</li>" in text
+    assert (
+        '<li>You could add a link to your work. <a href="/profile/edit/#more">Add it</a></li>'
+        in text
+    )
+    assert "Still missing" not in text
     assert "not matchable until you consent to be contacted about matches" in text
 
 
@@ -159,6 +183,39 @@ def test_profile_shows_paused_status(client, paused_until, status):
     response = client.get("/profile/")
 
     assert status in response.text
+
+
+def test_profile_shows_places_by_name_not_codes(client):
+    donor = full_donor(user=UserFactory(time_zone="America/Los_Angeles"), region="US-CA")
+    client.force_login(donor.user)
+
+    text = client.get("/profile/").text
+
+    assert "<dt>Time zone</dt><dd>Los Angeles (Pacific)</dd>" in text
+    assert "<dt>Region</dt><dd>California</dd>" in text
+    assert "America/Los_Angeles" not in text
+    assert "US-CA" not in text
+
+
+def test_profile_shows_the_training_that_verified_a_skill(client):
+    donor = DonorFactory()
+    DonorSkillFactory(
+        donor=donor,
+        skill=SkillFactory(name="Zz banners"),
+        level=2,
+        trained_at=datetime.datetime(2026, 3, 2, tzinfo=datetime.UTC),
+        trained_in="Banner workshop, Oakland",
+    )
+    DonorSkillFactory(donor=donor, skill=SkillFactory(name="Zz zines"), level=1)
+    client.force_login(donor.user)
+
+    text = client.get("/profile/").text
+
+    assert (
+        '<li>Zz banners: Experienced (level 2) <span class="badge badge-ok">verified by Banner '
+        "workshop, Oakland</span></li>"
+    ) in text
+    assert "<li>Zz zines: Can do it (level 1)</li>" in text
 
 
 def test_profile_marks_retired_skill_as_kept(client):
@@ -276,3 +333,28 @@ def test_profile_get_query_count_does_not_grow_with_skills(
         response = client.get("/profile/")
 
     assert response.status_code == 200
+
+
+# --- The header link -------------------------------------------------------------------------
+
+MY_PROFILE = '<li><a href="/profile/">My profile</a></li>'
+
+
+def test_header_links_a_volunteer_to_their_profile(client, volunteer):
+    client.force_login(volunteer)
+
+    home, profile = client.get("/"), client.get("/profile/")
+
+    assert MY_PROFILE in home.text
+    assert '<li><a href="/profile/" aria-current="page">My profile</a></li>' in profile.text
+
+
+@pytest.mark.parametrize("persona", ["user", "staff", None])
+def test_header_has_no_profile_link_for_people_without_one(client, request, persona):
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+
+    response = client.get("/fights/")
+
+    assert response.status_code == 200
+    assert "My profile" not in response.text

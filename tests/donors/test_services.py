@@ -94,6 +94,56 @@ def test_save_donor_profile_replaces_rows_but_keeps_retired_skills():
     assert Donor.objects.count() == 1
 
 
+def test_save_donor_profile_keeps_the_training_record_of_a_kept_skill():
+    donor = DonorFactory()
+    trained_at = datetime.datetime(2026, 3, 2, 18, 0, tzinfo=datetime.UTC)
+    kept, relevelled, dropped = SkillFactory.create_batch(3)
+    kept_row = DonorSkillFactory(
+        donor=donor, skill=kept, level=2, trained_at=trained_at, trained_in="Flyer workshop"
+    )
+    relevelled_row = DonorSkillFactory(
+        donor=donor, skill=relevelled, level=1, trained_at=trained_at, trained_in="Video camp"
+    )
+    DonorSkillFactory(donor=donor, skill=dropped, level=3, trained_in="Old course")
+
+    save_donor_profile(
+        user=donor.user, data=profile_data(skill_levels={kept.pk: 2, relevelled.pk: 3})
+    )
+
+    rows = donor.donor_skills.order_by("skill_id").values_list(
+        "pk", "skill_id", "level", "trained_at", "trained_in"
+    )
+    assert sorted(rows) == sorted(
+        [
+            (kept_row.pk, kept.pk, 2, trained_at, "Flyer workshop"),
+            (relevelled_row.pk, relevelled.pk, 3, trained_at, "Video camp"),
+        ]
+    )
+
+
+def test_save_donor_profile_new_skill_has_no_training_record():
+    donor = DonorFactory()
+    skill = SkillFactory()
+
+    save_donor_profile(user=donor.user, data=profile_data(skill_levels={skill.pk: 1}))
+
+    assert list(
+        donor.donor_skills.values_list("skill_id", "level", "trained_at", "trained_in")
+    ) == [(skill.pk, 1, None, "")]
+
+
+def test_save_donor_profile_leaves_other_donors_skills_alone(other_volunteer):
+    donor = DonorFactory()
+    skill = other_volunteer.donor.donor_skills.first().skill
+    before = sorted(other_volunteer.donor.donor_skills.values_list("pk", "skill_id", "level"))
+
+    save_donor_profile(user=donor.user, data=profile_data(skill_levels={skill.pk: 3}))
+
+    after = sorted(other_volunteer.donor.donor_skills.values_list("pk", "skill_id", "level"))
+    assert after == before
+    assert list(donor.donor_skills.values_list("skill_id", "level")) == [(skill.pk, 3)]
+
+
 def test_save_donor_profile_is_one_transaction(user, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("database went away")

@@ -92,7 +92,6 @@ def test_signup_journey_new_volunteer_ends_on_own_profile(
 def fill_profile(page, chosen_skills):
     page.get_by_label("Your name").fill("Rosa Journey")
     page.get_by_label("Pronouns (optional)").fill("she/her")
-    page.get_by_label("Short bio (optional)").fill("I design strike flyers.\nAnd picket signs.")
     page.get_by_label("Country").select_option("US")
     page.get_by_label("Region or state (optional)").fill("California")
     page.get_by_label("City or town (optional)").fill("Oakland")
@@ -100,12 +99,16 @@ def fill_profile(page, chosen_skills):
     page.get_by_label("Remote", exact=True).check()
     page.get_by_label("English", exact=True).check()
     page.get_by_label("Spanish", exact=True).check()
+    page.locator("summary", has_text="Design and print").click()  # a folded kind of work
     for name, level in chosen_skills:
-        page.get_by_role("group", name=name).get_by_label(level.label).check()
+        page.get_by_role("checkbox", name=name, exact=True).check()
+        page.get_by_role("group", name=f"Your level in {name}").get_by_label(level.label).check()
     page.get_by_label("Hours per week you can give").fill("6")
     page.get_by_label("Fights at once").fill("2")
     page.get_by_label("I can be on call for rapid response").check()
     page.get_by_label(re.compile("^Employers or organizations")).fill("Acme Logistics")
+    page.locator("summary", has_text="A short bio and links to your work").click()
+    page.get_by_label("Short bio (optional)").fill("I design strike flyers.\nAnd picket signs.")
     page.get_by_label("Link 1").fill("https://example.org/rosa-portfolio")
     page.get_by_label("You may contact me about matches").check()
 
@@ -120,7 +123,7 @@ def assert_profile_shows_what_was_entered(page, chosen_skills):
     assert fact("Country") == "United States of America"
     assert fact("Region") == "California"
     assert fact("City") == "Oakland"
-    assert fact("Time zone") == "America/Los_Angeles"
+    assert fact("Time zone") == "Los Angeles (Pacific)"
     assert fact("Can help") == "Remote"
     assert fact("Languages") == "English, Spanish"
     assert fact("Hours per week") == "6"
