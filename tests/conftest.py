@@ -96,3 +96,23 @@ def _broker_reachable():
     reset_broker_state()
     yield
     reset_broker_state()
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migrated data (`serialized_rollback=True`); its
+    flush at the end then leaves an empty database for the next one to restore into. A test
+    flushed without it has post_migrate re-create the content types under new ids, and a later
+    restore fails on them (IntegrityError on django_content_type), so the suite's result would
+    depend on the order tests run in (mutmut's one-process runs hit it)."""
+    unserialized = [
+        item.nodeid
+        for item in items
+        if (marker := item.get_closest_marker("django_db"))
+        and marker.kwargs.get("transaction")
+        and not marker.kwargs.get("serialized_rollback")
+    ]
+    if unserialized:
+        raise pytest.UsageError(
+            "Transactional tests need serialized_rollback=True (see tests/conftest.py): "
+            + ", ".join(unserialized)
+        )
