@@ -74,7 +74,7 @@ def test_propose_match_stores_score_deadline_and_who(support_request, donor, sta
     assert (
         match.explanation["skills"][0]["skill_id"] == support_request.request_skills.get().skill_id
     )
-    assert match.scoring_version == 1
+    assert match.scoring_version == 2
 
 
 def test_propose_match_critical_request_answers_within_twelve_hours(donor, skill, staff_user):
@@ -265,9 +265,8 @@ def test_reject_candidate_excludes_and_withdraws_suggestion(support_request, don
     assert CandidateRejection.objects.count() == 1
 
 
-# Like the integration tests: no serialized_rollback (restoring it after their flushes would
-# duplicate content types); transactional tests run last, so the flush costs no later test.
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback like every transactional test (tests/conftest.py says why).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_accept_match_concurrent_accepts_never_exceed_helpers_needed(skill):
     require(connection.vendor == "postgresql", "row locks need PostgreSQL")
     support_request = SupportRequestFactory(helpers_needed=2)
