@@ -95,7 +95,9 @@ def bench_database(*, keep=False):
     name = f"{connection.settings_dict['NAME']}_rank_bench" if postgres else None
     connection.settings_dict["TEST"]["NAME"] = name
     keep = keep and postgres
-    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
+    test_db = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=keep, serialize=False
+    )
     try:
         yield test_db
     finally:
@@ -180,6 +182,7 @@ def build_pool(*, donors=100_000, requests=10_000, seed=8) -> list[int]:
     slug = _pool_slug(donors, requests, seed)
     existing = Organization.objects.filter(slug=slug).first()
     if existing is not None:
+        _analyze()  # migrations may have added an index since it was built
         return list(
             SupportRequest.objects.filter(fight__organization=existing)
             .order_by("pk")
@@ -196,10 +199,15 @@ def build_pool(*, donors=100_000, requests=10_000, seed=8) -> list[int]:
     _build_matches(donor_ids, request_ids, rng)
     _reset_sequences(User, Donor, DonorSkill, DonorLanguage, Conflict, SupportRequest)
     _reset_sequences(RequestSkill, RequestLanguage, Match)
+    _analyze()
+    return request_ids
+
+
+def _analyze():
+    """Fresh statistics, and the visibility map that index-only scans need (PostgreSQL)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")  # index-only scans need the visibility map
-    return request_ids
+            cursor.execute("VACUUM ANALYZE")
 
 
 def _build_donors(count, skills, rng) -> list[int]:
@@ -459,4 +467,5 @@ def main():
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)
     main()
