@@ -208,6 +208,8 @@ CELERY_BEAT_SCHEDULE["matching-expire"] = {
     "task": "matching.expire_matches",
     "schedule": MATCHING_EXPIRE_INTERVAL,
 }
+# How long (seconds) the skills' rarity in the pool (what weighs them) is kept in the cache.
+MATCHING_RARITY_SECONDS = env_int("MATCHING_RARITY_SECONDS", 300)
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

@@ -216,6 +216,12 @@ class DonorSkill(models.Model):
                 condition=models.Q(level__gte=1, level__lte=3), name="donorskill_level_range"
             ),
         ]
+        # Ranking reads the holders of a request's skills from this index alone (matching).
+        indexes = [
+            models.Index(
+                fields=["skill", "donor", "level", "trained_at"], name="donorskill_rank_cover"
+            )
+        ]
 
     def __str__(self):
         return f"{self.skill} ({self.get_level_display()})"

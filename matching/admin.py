@@ -44,7 +44,8 @@ def explanation_table(explanation: dict):
             s["skill"],
             "required" if s["required"] else "nice to have",
             f"minimum {s['min_level']}, has {_level(s['level'])}"
-            + (" (near miss)" if s.get("near_miss") else ""),
+            + (" (near miss)" if s.get("near_miss") else "")
+            + (f"; verified by a training: {s['trained_in']}" if s.get("trained") else ""),
             s["points"],
             s["max_points"],
         )

@@ -1,50 +1,47 @@
 """Who could help with a support request, best first, and why.
 
-Design: hard filters and the whole score are one SQL query over `Donor.objects.matchable()`
-(a join to the donors' skills *of this request only*, grouped by donor, plus correlated counts
-of their matches), ordered and cut in the database, so ranking never loads the pool. The
-explanation is then built in Python for the short list alone, with the same formulas, and the
-short list re-sorted by the exact points, so what staff read is what ranked the candidate.
+Design (speed at scale): the hard filters are one Donor queryset (`Donor.objects.matchable()`
+plus uncorrelated NOT IN subqueries, each hashed once by the database). Ranking wraps it in one
+SQL statement that starts from the donors' skills *of this request only*: those rows are summed
+per donor (through a CASE whose values `skill_credit` computed, so SQL holds no rule of its
+own), joined to the filtered donors and to their match history grouped once by donor (not a
+count per donor, which cost a subquery per candidate), then ordered and cut to a short list in
+the database, so ranking never loads the pool. The skills' rarity (IDF) is counted for every
+skill at once and kept MATCHING_RARITY_SECONDS in the cache. The explanation is then built in
+Python for the short list alone, with the same formulas, and the short list re-sorted by the
+exact points, so what staff read is what ranked the candidate.
 
 Score (0 to 100) = skill coverage (80) + hours fit (8) + proximity (4) + fairness (8):
 - coverage is asymmetric: each of the request's skills carries a share of the 80 points by its
   weight — rarity in the matchable pool (IDF) times 2 when required, 1 when nice-to-have — and
   the donor earns that share at or above the minimum level, half of it one level below (a
-  near miss, flagged). Skills the request does not name earn nothing and cost nothing.
+  near miss, flagged). A skill only declared earns 90 % of that, one verified by attending a
+  training (`DonorSkill.trained_at`) all of it. Skills the request does not name earn nothing
+  and cost nothing.
 - hours fit: the donor's weekly hours against the hours per week the request needs by its date.
 - proximity: same region, or else same country.
 - fairness: a bonus for the never-matched; others lose points per committed and recent match.
 Changing any weight means bumping SCORING_VERSION: stored explanations name their version.
 
-Trainings hook: `skill_credit()` is the one place a donor's level on a skill becomes credit;
-skills verified by attending a training get their bonus there (and a new version).
+Trainings: `skill_credit()` is the one place a donor's level on a skill becomes credit, and
+where a skill verified by a training earns its bonus; the explanation names the training.
 """
 
+import dataclasses
 import datetime
 import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, Greatest
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from donors.models import Conflict, Donor, DonorLanguage, DonorSkill, WorkMode
+from donors.models import Conflict, Donor, DonorLanguage, DonorSkill, Level, WorkMode
 from matching.models import COMMITTED_STATUSES, CandidateRejection, Match, MatchStatus
 
-SCORING_VERSION = 1
+SCORING_VERSION = 2  # 2: skills verified by a training earn more (skill_credit)
 SKILL_POINTS = 80.0
 HOURS_POINTS = 8.0
 PROXIMITY_POINTS = 4.0
@@ -56,17 +53,34 @@ FAIRNESS_PER_RECENT = 1.5
 REQUIRED_WEIGHT = 2.0
 NICE_WEIGHT = 1.0
 NEAR_MISS_CREDIT = 0.5
+UNVERIFIED_CREDIT = 0.9  # a declared skill; one verified by attending a training earns 1
 SHORTLIST_MARGIN = 2  # rank limit times this in SQL, then exact points decide the cut
 
 MATCHED_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE, MatchStatus.COMPLETED)
 
+# Why a candidate is resting (outside the ask budget), in Candidate.resting_reason.
+RESTING_DECLINED = "declined"  # declined a proposal lately; rests until `resting_until`
+RESTING_OPEN_PROPOSALS = "open_proposals"  # as many open proposals as MATCHING_MAX_OPEN_PROPOSALS
+
 
 @dataclass(frozen=True)
 class Candidate:
+    """A ranked donor. Resting donors appear only with `include_resting=True`: their
+    `resting_reason` is RESTING_OPEN_PROPOSALS when they have too many open proposals (the rest
+    ends when one is answered, so no date), else RESTING_DECLINED. `resting_until` is when the
+    cooldown after their last decline ends, whenever one is running (also beside too many
+    proposals). A donor outside the budget is ""/None; proposing a resting donor is refused."""
+
     donor_id: int
     score: float
     covers_all_required: bool
     explanation: dict
+    resting_until: datetime.datetime | None = None
+    resting_reason: str = ""
+
+    @property
+    def is_resting(self) -> bool:
+        return bool(self.resting_reason)
 
 
 @dataclass(frozen=True)
@@ -79,39 +93,34 @@ class _Need:
     max_points: float
 
 
-def skill_credit(level: int | None, min_level: int) -> float:
+def skill_credit(level: int | None, min_level: int, *, trained: bool = False) -> float:
     """Share of a skill's points a donor earns: all of it at or above the minimum level, part of
-    it one level short (a near miss), none otherwise."""
-    if level is None:
+    it one level short (a near miss), none otherwise; of that, a skill the donor only declared
+    earns UNVERIFIED_CREDIT and one a training verified (`DonorSkill.trained_at`) all of it."""
+    if level is None or level < min_level - 1:
         return 0.0
-    if level >= min_level:
-        return 1.0
-    return NEAR_MISS_CREDIT if level == min_level - 1 else 0.0
+    credit = 1.0 if level >= min_level else NEAR_MISS_CREDIT
+    return credit if trained else credit * UNVERIFIED_CREDIT
 
 
 # --- Hard filters ------------------------------------------------------------------------------
 
 
-def _count(matches):
-    """A correlated count of the outer donor's matches in `matches`, 0 when none."""
-    counted = matches.filter(donor=OuterRef("pk")).values("donor").annotate(n=Count("pk"))
-    return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
-
-
-def _with_counts(donors, now):
-    recent_since = now - datetime.timedelta(days=settings.MATCHING_RECENT_DAYS)
-    return donors.annotate(
-        committed_count=_count(Match.objects.filter(status__in=COMMITTED_STATUSES)),
-        recent_count=_count(
-            Match.objects.filter(status__in=MATCHED_STATUSES, answered_at__gte=recent_since)
-        ),
-        matched_count=_count(Match.objects.filter(status__in=MATCHED_STATUSES)),
+def _full_donors():
+    """Donors whose committed matches fill their capacity: one uncorrelated subquery the
+    database hashes once, not a count per donor."""
+    return (
+        Match.objects.committed()
+        .values("donor", "donor__capacity")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=F("donor__capacity"))
+        .values("donor")
     )
 
 
-def resting_donors(now=None):
-    """Donors outside their ask budget: too many open proposals, or resting after a decline."""
-    now = now or timezone.now()
+def _resting(now) -> Q:
+    """Donors outside their ask budget, as a condition on donors: as many open proposals as
+    MATCHING_MAX_OPEN_PROPOSALS, or a decline within MATCHING_DECLINE_COOLDOWN_DAYS."""
     busy = (
         Match.objects.proposed()
         .values("donor")
@@ -121,20 +130,34 @@ def resting_donors(now=None):
     )
     cooldown = now - datetime.timedelta(days=settings.MATCHING_DECLINE_COOLDOWN_DAYS)
     declined = Match.objects.filter(status=MatchStatus.DECLINED, answered_at__gte=cooldown)
-    return Donor.objects.filter(Q(pk__in=busy) | Q(pk__in=declined.values("donor")))
+    return Q(pk__in=busy) | Q(pk__in=declined.values("donor"))
 
 
-def eligible_donors(support_request, *, now=None, keep_match=None):
-    """Every donor the request may be offered to (the hard filters), with their match counts.
+def resting_donors(now=None):
+    """Donors outside their ask budget: too many open proposals, or resting after a decline."""
+    return Donor.objects.filter(_resting(now or timezone.now()))
+
+
+def eligible_donors(support_request, *, now=None, keep_match=None, include_resting=False):
+    """Every donor the request may be offered to (the hard filters).
     `keep_match`: a match on this request not to count as "already has a match" (proposing a
-    suggested one re-checks the filters without the suggestion excluding its own donor)."""
+    suggested one re-checks the filters without the suggestion excluding its own donor).
+    `include_resting`: keep donors outside their ask budget (see `resting_donors`) too."""
     now = now or timezone.now()
+    donors = _eligible_but_capacity(
+        support_request, now=now, keep_match=keep_match, include_resting=include_resting
+    )
+    return donors.exclude(pk__in=_full_donors())
+
+
+def _eligible_but_capacity(support_request, *, now, keep_match, include_resting):
+    """Every hard filter but capacity, which ranking checks against the match history it
+    joins anyway (`_shortlist`)."""
     today = timezone.localdate(now)
     fight = support_request.fight
-    donors = _with_counts(Donor.objects.matchable(today), now)
+    donors = Donor.objects.matchable(today)
     if fight.is_confidential:
         donors = donors.vetted()
-    donors = donors.filter(committed_count__lt=F("capacity"))
     donors = donors.filter(
         Q(available_from__isnull=True) | Q(available_from__lte=support_request.needed_by),
         Q(available_until__isnull=True) | Q(available_until__gte=today),
@@ -152,11 +175,10 @@ def eligible_donors(support_request, *, now=None, keep_match=None):
     existing = Match.objects.filter(request=support_request)
     if keep_match is not None:
         existing = existing.exclude(pk=keep_match.pk)
-    return (
-        donors.exclude(pk__in=rejected.values("donor_id"))
-        .exclude(pk__in=existing.values("donor_id"))
-        .exclude(pk__in=resting_donors(now).values("pk"))
+    donors = donors.exclude(pk__in=rejected.values("donor_id")).exclude(
+        pk__in=existing.values("donor_id")
     )
+    return donors if include_resting else donors.exclude(_resting(now))
 
 
 def _place(support_request) -> dict:
@@ -174,21 +196,14 @@ def _needs(support_request, now) -> list[_Need]:
     rows = list(support_request.request_skills.select_related("skill"))
     if not rows:
         return []
-    pool = Donor.objects.matchable(timezone.localdate(now))
-    pool_size = pool.count()
-    holders = dict(
-        DonorSkill.objects.filter(skill_id__in=[r.skill_id for r in rows], donor__in=pool)
-        .values("skill_id")
-        .annotate(n=Count("pk"))
-        .values_list("skill_id", "n")
-    )
+    pool_size, holders = _rarity(timezone.localdate(now))
 
     def weight(row):
         idf = math.log((pool_size + 1) / (holders.get(row.skill_id, 0) + 1)) + 1
         return idf * (REQUIRED_WEIGHT if row.required else NICE_WEIGHT)
 
     weights = [weight(row) for row in rows]
-    total = sum(weights)
+    shares = _shares(weights)
     return [
         _Need(
             skill_id=row.skill_id,
@@ -196,10 +211,37 @@ def _needs(support_request, now) -> list[_Need]:
             required=row.required,
             min_level=row.min_level,
             weight=round(w, 3),
-            max_points=SKILL_POINTS * w / total,
+            max_points=share,
         )
-        for row, w in zip(rows, weights, strict=True)
+        for row, w, share in zip(rows, weights, shares, strict=True)
     ]
+
+
+def _shares(weights) -> list[float]:
+    """SKILL_POINTS split by weight, in hundredths that add up to exactly SKILL_POINTS (the last
+    skill takes the rounding), so full marks are 100 and never a hundredth more."""
+    total = sum(weights)
+    shares = [round(SKILL_POINTS * w / total, 2) for w in weights[:-1]]
+    return [*shares, round(SKILL_POINTS - sum(shares), 2)]
+
+
+def _rarity(today) -> tuple[int, dict[int, int]]:
+    """The matchable pool's size and how many in it hold each skill: what IDF weighs. Counted
+    for every skill at once and kept MATCHING_RARITY_SECONDS in the cache: rarity moves slowly,
+    and counting it over the pool would otherwise be most of a ranking's work at scale."""
+    key = f"matching:rarity:{today.isoformat()}"
+    rarity = cache.get(key)
+    if rarity is None:
+        pool = Donor.objects.matchable(today)
+        holders = (
+            DonorSkill.objects.filter(donor__in=pool)
+            .values("skill_id")
+            .annotate(n=Count("pk"))
+            .values_list("skill_id", "n")
+        )
+        rarity = (pool.count(), dict(holders))
+        cache.set(key, rarity, settings.MATCHING_RARITY_SECONDS)
+    return rarity
 
 
 def _weekly_hours_needed(support_request, today) -> float:
@@ -208,139 +250,230 @@ def _weekly_hours_needed(support_request, today) -> float:
     return support_request.hours_estimate / weeks
 
 
-def _sql_points(support_request, needs, hours_needed):
-    """The score as SQL over the donor joined to their skills of this request."""
-    skill_points = Value(0.0)
-    required_met = Value(0)
-    if needs:
-        skill_points = Coalesce(
-            Sum(
-                Case(
-                    *(
-                        When(
-                            donor_skills__skill_id=n.skill_id,
-                            donor_skills__level__gte=n.min_level,
-                            then=Value(n.max_points),
-                        )
-                        for n in needs
-                    ),
-                    *(
-                        When(
-                            donor_skills__skill_id=n.skill_id,
-                            donor_skills__level=n.min_level - 1,
-                            then=Value(n.max_points * NEAR_MISS_CREDIT),
-                        )
-                        for n in needs
-                    ),
-                    default=Value(0.0),
-                    output_field=FloatField(),
-                )
-            ),
-            Value(0.0),
-        )
-        required_met = Coalesce(
-            Sum(
-                Case(
-                    *(
-                        When(
-                            donor_skills__skill_id=n.skill_id,
-                            donor_skills__level__gte=n.min_level,
-                            then=Value(1),
-                        )
-                        for n in needs
-                        if n.required
-                    ),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                )
-            ),
-            Value(0),
-        )
-    hours = Case(
-        When(weekly_hours__gte=hours_needed, then=Value(HOURS_POINTS)),
-        default=F("weekly_hours") * Value(HOURS_POINTS / hours_needed),
-        output_field=FloatField(),
-    )
-    region = support_request.region or support_request.fight.region
-    country = support_request.country or support_request.fight.country
-    proximity = Case(
-        *([When(region=region, then=Value(PROXIMITY_POINTS))] if region else []),
-        When(country=country, then=Value(SAME_COUNTRY_POINTS)),
-        default=Value(0.0),
-        output_field=FloatField(),
-    )
-    fairness = Case(
-        When(matched_count=0, then=Value(FAIRNESS_POINTS)),
-        default=Greatest(
-            Value(0.0),
-            Value(FAIRNESS_BASE)
-            - F("committed_count") * Value(FAIRNESS_PER_COMMITTED)
-            - F("recent_count") * Value(FAIRNESS_PER_RECENT),
-        ),
-        output_field=FloatField(),
-    )
-    return skill_points, required_met, hours + proximity + fairness
-
-
-def rank_candidates(support_request, *, limit=20, now=None) -> list[Candidate]:
+def rank_candidates(
+    support_request, *, limit=20, now=None, include_resting=False
+) -> list[Candidate]:
     """The best `limit` eligible donors for the request, best first: those covering every
     required skill first, then by score, then by donor id (stable). Donors holding none of the
-    request's skills are not candidates."""
+    request's skills are not candidates. Donors outside their ask budget are left out, unless
+    `include_resting`: then they are ranked in their place and marked (`Candidate.is_resting`)."""
     now = now or timezone.now()
-    needs = _needs(support_request, now)
-    donors = eligible_donors(support_request, now=now)
-    if needs:
-        donors = donors.filter(donor_skills__skill_id__in=[n.skill_id for n in needs])
-    return _rank(support_request, donors, needs=needs, limit=limit, now=now)
+    donors = _eligible_but_capacity(
+        support_request, now=now, keep_match=None, include_resting=include_resting
+    )
+    return _rank(
+        support_request,
+        donors,
+        limit=limit,
+        now=now,
+        holders_only=True,
+        include_resting=include_resting,
+    )
 
 
-def score_donor(support_request, donor, *, now=None, keep_match=None) -> Candidate | None:
-    """One donor's score for the request, or None when a hard filter rules them out."""
+def score_donor(
+    support_request, donor, *, now=None, keep_match=None, include_resting=False
+) -> Candidate | None:
+    """One donor's score for the request, or None when a hard filter rules them out (a resting
+    donor counts as ruled out unless `include_resting`; then the candidate says so)."""
     now = now or timezone.now()
-    donors = eligible_donors(support_request, now=now, keep_match=keep_match).filter(pk=donor.pk)
-    needs = _needs(support_request, now)
-    ranked = _rank(support_request, donors, needs=needs, limit=1, now=now)
+    donors = _eligible_but_capacity(
+        support_request, now=now, keep_match=keep_match, include_resting=include_resting
+    ).filter(pk=donor.pk)
+    ranked = _rank(
+        support_request,
+        donors,
+        limit=1,
+        now=now,
+        holders_only=False,
+        include_resting=include_resting,
+    )
     return ranked[0] if ranked else None
 
 
-def _rank(support_request, donors, *, needs, limit, now) -> list[Candidate]:
+def _rank(support_request, donors, *, limit, now, holders_only, include_resting) -> list[Candidate]:
+    needs = _needs(support_request, now)
     hours_needed = _weekly_hours_needed(support_request, timezone.localdate(now))
-    skill_points, required_met, modifiers = _sql_points(support_request, needs, hours_needed)
-    n_required = sum(n.required for n in needs)
-    shortlist = (
-        donors.annotate(skill_points=skill_points, required_met=required_met)
-        .annotate(
-            rank_points=F("skill_points") + modifiers,
-            covers=Case(When(required_met__gte=n_required, then=Value(1)), default=Value(0)),
-        )
-        .order_by("-covers", "-rank_points", "pk")
-        .values(
-            "pk",
-            "weekly_hours",
-            "region",
-            "country",
-            "committed_count",
-            "recent_count",
-            "matched_count",
-        )[: limit * SHORTLIST_MARGIN]
+    rows = _shortlist(
+        support_request,
+        donors,
+        needs,
+        hours_needed,
+        now,
+        size=limit * SHORTLIST_MARGIN,
+        holders_only=holders_only and bool(needs),
     )
-    rows = list(shortlist)
-    levels = _levels([row["pk"] for row in rows], needs)
+    donor_ids = [row["pk"] for row in rows]
+    levels = _levels(donor_ids, needs)
+    rests = _rests(donor_ids) if include_resting else {}
     candidates = [
-        explain(support_request, needs, row, levels.get(row["pk"], {}), hours_needed)
+        _with_rest(
+            explain(support_request, needs, row, levels.get(row["pk"], {}), hours_needed),
+            rests.get(row["pk"]),
+            now,
+        )
         for row in rows
     ]
     candidates.sort(key=lambda c: (not c.covers_all_required, -c.score, c.donor_id))
     return candidates[:limit]
 
 
-def _levels(donor_ids, needs) -> dict[int, dict[int, int]]:
-    levels: dict[int, dict[int, int]] = {}
+# --- The shortlist: one SQL query ----------------------------------------------------------------
+
+
+# A number as SQL: double precision, which sums and sorts faster than PostgreSQL's numeric.
+REAL = "CAST(%s AS DOUBLE PRECISION)"
+
+
+def _credit_cases(needs) -> tuple[str, str, list]:
+    """SQL for the points one of the donor's skill rows earns and whether it meets a required
+    minimum: a CASE over every (skill, level, trained) of the request, its values taken from
+    `skill_credit`, so that stays the only rule and SQL only looks its results up."""
+    points, met, points_params, met_params = [], [], [], []
+    for need in needs:
+        for level in Level.values:
+            for trained in (False, True):
+                key = (need.skill_id * 4 + level) * 2 + trained
+                credit = skill_credit(level, need.min_level, trained=trained)
+                points.append(f"WHEN %s THEN {REAL}")
+                points_params += [key, need.max_points * credit]
+                if need.required and level >= need.min_level:
+                    met.append("WHEN %s THEN 1")
+                    met_params.append(key)
+    row_key = "(ds.skill_id * 4 + ds.level) * 2 + CASE WHEN ds.trained_at IS NULL THEN 0 ELSE 1 END"
+    points_sql = f"CASE {row_key} {' '.join(points)} ELSE 0 END"
+    met_sql = f"CASE {row_key} {' '.join(met)} ELSE 0 END" if met else "0"
+    return points_sql, met_sql, [*points_params, *met_params]
+
+
+def _shortlist(support_request, donors, needs, hours_needed, now, *, size, holders_only):
+    """The best `size` of `donors` by the score computed in the database: the donors' skills of
+    this request summed per donor through the credit table, their match history grouped once
+    and joined (not counted per donor), then ordered and cut. Returns plain rows."""
+    ctes, params = [], []
+    held_join, skill_points, required_met = "", "0", "0"
+    if needs:
+        points_case, met_case, credit_params = _credit_cases(needs)
+        skill_ids = [n.skill_id for n in needs]
+        ctes.append(
+            f"held AS (SELECT ds.donor_id, SUM({points_case}) AS points, "  # noqa: S608
+            f"SUM({met_case}) AS met FROM donors_donorskill ds "
+            f"WHERE ds.skill_id IN ({_marks(skill_ids)}) GROUP BY ds.donor_id)"
+        )
+        params += [*credit_params, *skill_ids]
+        held_join = f"{'' if holders_only else 'LEFT '}JOIN held ON held.donor_id = d.id"
+        skill_points, required_met = "COALESCE(held.points, 0)", "COALESCE(held.met, 0)"
+    matched, committed = list(MATCHED_STATUSES), list(COMMITTED_STATUSES)
+    ctes.append(
+        "history AS (SELECT donor_id, "  # noqa: S608
+        f"SUM(CASE WHEN status IN ({_marks(committed)}) THEN 1 ELSE 0 END) AS committed, "
+        f"SUM(CASE WHEN answered_at >= %s THEN 1 ELSE 0 END) AS recent, "
+        "COUNT(*) AS matched "
+        f"FROM matching_match WHERE status IN ({_marks(matched)}) GROUP BY donor_id)"
+    )
+    recent_since = now - datetime.timedelta(days=settings.MATCHING_RECENT_DAYS)
+    params += [*committed, recent_since, *matched]
+    base, base_params = (
+        donors.order_by()
+        .values("id", "weekly_hours", "region", "country", "capacity")
+        .query.sql_with_params()
+    )
+    params += base_params
+    points, points_params = _modifier_points_sql(support_request, hours_needed)
+    params += [sum(n.required for n in needs), *points_params, size]
+    # Only placeholders, fixed names and Django's own SQL are put together; values are params.
+    sql = (
+        f"WITH {', '.join(ctes)} "  # noqa: S608
+        "SELECT d.id, d.weekly_hours, d.region, d.country, COALESCE(h.committed, 0), "
+        "COALESCE(h.recent, 0), COALESCE(h.matched, 0) "
+        f"FROM ({base}) d {held_join} LEFT JOIN history h ON h.donor_id = d.id "
+        "WHERE COALESCE(h.committed, 0) < d.capacity "
+        f"ORDER BY CASE WHEN {required_met} >= %s THEN 1 ELSE 0 END DESC, "
+        f"{skill_points} + {points} DESC, d.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(SHORTLIST_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+
+
+SHORTLIST_COLUMNS = (
+    "pk",
+    "weekly_hours",
+    "region",
+    "country",
+    "committed_count",
+    "recent_count",
+    "matched_count",
+)
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _modifier_points_sql(support_request, hours_needed) -> tuple[str, list]:
+    """Hours fit + proximity + fairness in SQL, the same formulas as `_hours_fit`,
+    `_proximity` and `_fairness` below (which make the exact points of the short list)."""
+    region, country = _where(support_request)
+    hours = f"CASE WHEN d.weekly_hours >= {REAL} THEN {REAL} ELSE d.weekly_hours * {REAL} END"
+    params = [hours_needed, HOURS_POINTS, HOURS_POINTS / hours_needed]
+    proximity = f"CASE WHEN d.country = %s THEN {REAL} ELSE 0 END"
+    place = [str(country), SAME_COUNTRY_POINTS]
+    if region:
+        proximity = f"CASE WHEN d.region = %s THEN {REAL} {proximity[5:]}"
+        place = [region, PROXIMITY_POINTS, *place]
+    lost = f"({REAL} - COALESCE(h.committed, 0) * {REAL} - COALESCE(h.recent, 0) * {REAL})"
+    lost_params = [FAIRNESS_BASE, FAIRNESS_PER_COMMITTED, FAIRNESS_PER_RECENT]
+    fairness = f"CASE WHEN h.matched IS NULL THEN {REAL} WHEN {lost} > 0 THEN {lost} ELSE 0 END"
+    fairness_params = [FAIRNESS_POINTS, *lost_params, *lost_params]
+    sql = f"({hours}) + ({proximity}) + ({fairness})"
+    return sql, [*params, *place, *fairness_params]
+
+
+def _where(support_request) -> tuple[str, str]:
+    """The request's region and country, else its fight's."""
+    fight = support_request.fight
+    return support_request.region or fight.region, support_request.country or fight.country
+
+
+def _rests(donor_ids) -> dict[int, dict]:
+    """What the ask budget counts, for the short list only: open proposals, last decline."""
+    rows = (
+        Match.objects.filter(
+            donor_id__in=donor_ids, status__in=[MatchStatus.PROPOSED, MatchStatus.DECLINED]
+        )
+        .values("donor")
+        .annotate(
+            proposed=Count("pk", filter=Q(status=MatchStatus.PROPOSED)),
+            last_declined=Max("answered_at", filter=Q(status=MatchStatus.DECLINED)),
+        )
+        .order_by()
+    )
+    return {row["donor"]: row for row in rows}
+
+
+def _with_rest(candidate, rest, now) -> Candidate:
+    """Mark a candidate outside the ask budget (the same rule as `resting_donors`)."""
+    if rest is None:
+        return candidate
+    cooldown = datetime.timedelta(days=settings.MATCHING_DECLINE_COOLDOWN_DAYS)
+    declined = rest["last_declined"]
+    until = declined + cooldown if declined and declined + cooldown >= now else None
+    if rest["proposed"] >= settings.MATCHING_MAX_OPEN_PROPOSALS:
+        reason = RESTING_OPEN_PROPOSALS
+    else:
+        reason = RESTING_DECLINED if until else ""
+    return dataclasses.replace(candidate, resting_until=until, resting_reason=reason)
+
+
+def _levels(donor_ids, needs) -> dict[int, dict[int, DonorSkill]]:
+    """The short list's skills of this request: {donor id: {skill id: DonorSkill}}."""
+    levels: dict[int, dict[int, DonorSkill]] = {}
     rows = DonorSkill.objects.filter(
         donor_id__in=donor_ids, skill_id__in=[n.skill_id for n in needs]
-    ).values_list("donor_id", "skill_id", "level")
-    for donor_id, skill_id, level in rows:
-        levels.setdefault(donor_id, {})[skill_id] = level
+    ).only("donor_id", "skill_id", "level", "trained_at", "trained_in")
+    for held in rows:
+        levels.setdefault(held.donor_id, {})[held.skill_id] = held
     return levels
 
 
@@ -355,8 +488,10 @@ def explain(support_request, needs, row, levels, hours_needed) -> Candidate:
     """One candidate's score, factor by factor; the points add up to the score."""
     skills = []
     for need in needs:
-        level = levels.get(need.skill_id)
-        credit = skill_credit(level, need.min_level)
+        held = levels.get(need.skill_id)
+        level = held.level if held else None
+        trained = held is not None and held.trained_at is not None
+        credit = skill_credit(level, need.min_level, trained=trained)
         skills.append(
             {
                 "skill_id": need.skill_id,
@@ -367,7 +502,10 @@ def explain(support_request, needs, row, levels, hours_needed) -> Candidate:
                 "weight": need.weight,
                 "max_points": _points(need.max_points),
                 "points": _points(need.max_points * credit),
-                "near_miss": credit == NEAR_MISS_CREDIT,
+                "near_miss": level is not None and level == need.min_level - 1,
+                # Verified by attending a training, and which one (the trainings app sets them).
+                "trained": trained,
+                "trained_in": held.trained_in if trained else "",
             }
         )
     missing = [s["skill"] for s in skills if s["required"] and not _meets(s)]

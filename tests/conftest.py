@@ -106,3 +106,23 @@ def profile_editor(db):
     member = UserFactory(is_staff=True)
     member.groups.add(Group.objects.get(name="Staff"), Group.objects.get(name="Profile editors"))
     return member
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migrated data (`serialized_rollback=True`); its
+    flush at the end then leaves an empty database for the next one to restore into. A test
+    flushed without it has post_migrate re-create the content types under new ids, and a later
+    restore fails on them (IntegrityError on django_content_type), so the suite's result would
+    depend on the order tests run in (mutmut's one-process runs hit it)."""
+    unserialized = [
+        item.nodeid
+        for item in items
+        if (marker := item.get_closest_marker("django_db"))
+        and marker.kwargs.get("transaction")
+        and not marker.kwargs.get("serialized_rollback")
+    ]
+    if unserialized:
+        raise pytest.UsageError(
+            "Transactional tests need serialized_rollback=True (see tests/conftest.py): "
+            + ", ".join(unserialized)
+        )

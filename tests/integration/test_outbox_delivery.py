@@ -14,7 +14,10 @@ from notifications.models import OutgoingMessage
 from notifications.services import notify
 from tests.integration.harness import wait_for
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 KIND = "account.password_changed"  # essential, registered in every process, no context needed
 SIGNUP_URL = "/accounts/signup/"

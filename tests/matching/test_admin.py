@@ -39,6 +39,19 @@ def test_explanation_table_renders_rows_with_bars_and_escapes():
     assert "{" not in html
 
 
+def test_explanation_table_says_which_training_verified_a_skill():
+    trained = {
+        **EXPLANATION["skills"][0],
+        "near_miss": False,
+        "trained": True,
+        "trained_in": "Picket <posters>",
+    }
+
+    html = explanation_table({**EXPLANATION, "skills": [trained]})
+
+    assert "minimum 2, has 1; verified by a training: Picket &lt;posters&gt;" in html
+
+
 def test_match_change_page_shows_explanation_table(admin_client):
     match = Match.objects.create(
         request=SupportRequestFactory(), donor=DonorFactory(), explanation=EXPLANATION

@@ -76,10 +76,88 @@ def test_rank_candidates_explanation_points_sum_to_score(request_for, skill):
     }
 
 
-def test_rank_candidates_full_marks_reach_one_hundred(request_for, skill):
-    donor = donor_with((skill, 2), weekly_hours=40)
+def trained_donor_with(*skill_levels, training="Design for picket lines", **fields):
+    donor = DonorFactory(**fields)
+    for skill, level in skill_levels:
+        DonorSkillFactory(
+            donor=donor, skill=skill, level=level, trained_at=timezone.now(), trained_in=training
+        )
+    return donor
 
-    assert ranked(request_for)[donor.pk].score == 100
+
+def test_rank_candidates_full_marks_reach_one_hundred_with_a_trained_skill(request_for, skill):
+    trained = trained_donor_with((skill, 2), weekly_hours=40)
+    declared = donor_with((skill, 2), weekly_hours=40)
+
+    scores = ranked(request_for)
+
+    assert (scores[trained.pk].score, scores[declared.pk].score) == (100, 92)
+
+
+def test_rank_candidates_trained_donor_outranks_otherwise_equal_one(request_for, skill):
+    declared = donor_with((skill, 3))
+    trained = trained_donor_with((skill, 3), training="Screen printing night school")
+
+    candidates = scoring.rank_candidates(request_for)
+
+    assert [c.donor_id for c in candidates] == [trained.pk, declared.pk]
+    (verified,) = candidates[0].explanation["skills"]
+    (self_declared,) = candidates[1].explanation["skills"]
+    assert (verified["trained"], verified["trained_in"], verified["points"]) == (
+        True,
+        "Screen printing night school",
+        80.0,
+    )
+    assert (self_declared["trained"], self_declared["trained_in"], self_declared["points"]) == (
+        False,
+        "",
+        72.0,
+    )
+    assert candidates[0].score - candidates[1].score == 8
+
+
+def test_rank_candidates_trained_near_miss_earns_half_and_stays_flagged(request_for, skill):
+    trained = trained_donor_with((skill, 1))
+    declared = donor_with((skill, 1))
+
+    scores = ranked(request_for)
+
+    (verified,) = scores[trained.pk].explanation["skills"]
+    (self_declared,) = scores[declared.pk].explanation["skills"]
+    assert (verified["points"], verified["near_miss"]) == (40.0, True)
+    assert (self_declared["points"], self_declared["near_miss"]) == (36.0, True)
+    assert scores[trained.pk].covers_all_required is False
+
+
+def test_rank_candidates_many_equal_skills_never_score_above_one_hundred():
+    skills = [SkillFactory() for _ in range(3)]
+    support_request = SupportRequestFactory()
+    for each in skills:
+        RequestSkillFactory(request=support_request, skill=each, required=True, min_level=1)
+    donor = trained_donor_with(*[(each, 3) for each in skills], weekly_hours=40)
+
+    (candidate,) = scoring.rank_candidates(support_request)
+
+    points = [s["points"] for s in candidate.explanation["skills"]]
+    assert points == [26.67, 26.67, 26.66]
+    assert (candidate.donor_id, candidate.score) == (donor.pk, 100)
+
+
+@pytest.mark.parametrize(
+    "level,min_level,trained,credit",
+    [
+        (None, 1, False, 0.0),
+        (None, 1, True, 0.0),
+        (1, 3, True, 0.0),
+        (1, 2, False, 0.45),
+        (1, 2, True, 0.5),
+        (2, 2, False, 0.9),
+        (3, 2, True, 1.0),
+        (3, 1, False, 0.9),
+    ],
+)
+def test_skill_credit_values(level, min_level, trained, credit):
+    assert scoring.skill_credit(level, min_level, trained=trained) == pytest.approx(credit)
 
 
 def test_rank_candidates_extra_unrelated_skill_never_lowers_score(request_for, skill):
@@ -331,9 +409,140 @@ def test_rank_candidates_query_count_does_not_grow_with_pool(
     request_for, skill, django_assert_num_queries
 ):
     donor_with((skill, 2))
-    with django_assert_num_queries(6) as captured:
+    scoring.rank_candidates(request_for)  # counts the skills' rarity into the cache
+    with django_assert_num_queries(5) as captured:
         scoring.rank_candidates(request_for)
     for _ in range(3):
         donor_with((skill, 1), (SkillFactory(), 2))
     with django_assert_num_queries(len(captured.captured_queries)):
         scoring.rank_candidates(request_for)
+
+
+def weights(support_request):
+    (candidate, *_) = scoring.rank_candidates(support_request)
+    return [s["weight"] for s in candidate.explanation["skills"]]
+
+
+def test_rank_candidates_rarity_is_kept_for_the_cache_time(request_for, skill):
+    donor_with((skill, 2))
+    donor_with((SkillFactory(), 2))
+    before = weights(request_for)
+
+    donor_with((SkillFactory(), 2))
+
+    assert weights(request_for) == before
+
+
+def test_rank_candidates_rarity_is_counted_again_without_cache(request_for, skill, settings):
+    settings.MATCHING_RARITY_SECONDS = 0
+    donor_with((skill, 2))
+    donor_with((SkillFactory(), 2))
+    before = weights(request_for)
+
+    donor_with((SkillFactory(), 2))
+
+    assert weights(request_for) > before
+
+
+# --- The ask budget: resting donors are left out, or ranked and marked on request --------------
+
+
+def decline_at(donor, when):
+    Match.objects.create(
+        request=SupportRequestFactory(), donor=donor, status="declined", answered_at=when
+    )
+
+
+def propose_elsewhere(donor, times):
+    for _ in range(times):
+        Match.objects.create(request=SupportRequestFactory(), donor=donor, status="proposed")
+
+
+def test_rank_candidates_include_resting_ranks_declined_donor_in_place_and_marks_rest(
+    request_for, skill
+):
+    now = timezone.now()
+    best = donor_with((skill, 3), weekly_hours=40)
+    resting = donor_with((skill, 3), weekly_hours=20)
+    fresh = donor_with((skill, 2), weekly_hours=1)
+    declined = now - datetime.timedelta(days=2)
+    decline_at(resting, declined)
+    decline_at(resting, declined - datetime.timedelta(days=3))
+
+    candidates = scoring.rank_candidates(request_for, now=now, include_resting=True)
+
+    assert [c.donor_id for c in candidates] == [best.pk, resting.pk, fresh.pk]
+    assert [(c.resting_reason, c.resting_until, c.is_resting) for c in candidates] == [
+        ("", None, False),
+        ("declined", declined + datetime.timedelta(days=14), True),
+        ("", None, False),
+    ]
+    without = scoring.rank_candidates(request_for, now=now)
+    assert [c.donor_id for c in without] == [best.pk, fresh.pk]
+    assert without[1] == candidates[2]
+
+
+def test_rank_candidates_include_resting_marks_too_many_open_proposals(request_for, skill):
+    busy = donor_with((skill, 2), capacity=5)
+    propose_elsewhere(busy, 3)
+
+    (candidate,) = scoring.rank_candidates(request_for, include_resting=True)
+
+    assert (candidate.donor_id, candidate.resting_reason) == (busy.pk, "open_proposals")
+    assert candidate.resting_until is None
+    assert scoring.rank_candidates(request_for) == []
+
+
+def test_rank_candidates_include_resting_too_many_proposals_and_cooldown_gives_both(
+    request_for, skill
+):
+    now = timezone.now()
+    busy = donor_with((skill, 2), capacity=5)
+    propose_elsewhere(busy, 3)
+    decline_at(busy, now - datetime.timedelta(days=1))
+
+    (candidate,) = scoring.rank_candidates(request_for, now=now, include_resting=True)
+
+    assert candidate.resting_reason == "open_proposals"
+    assert candidate.resting_until == now + datetime.timedelta(days=13)
+
+
+@pytest.mark.parametrize("days_ago,resting", [(14, True), (15, False)])
+def test_rank_candidates_decline_cooldown_ends_after_setting_days(
+    request_for, skill, days_ago, resting
+):
+    now = timezone.now()
+    donor = donor_with((skill, 2))
+    decline_at(donor, now - datetime.timedelta(days=days_ago))
+
+    (candidate,) = scoring.rank_candidates(request_for, now=now, include_resting=True)
+
+    assert candidate.is_resting is resting
+    assert [c.donor_id for c in scoring.rank_candidates(request_for, now=now)] == (
+        [] if resting else [donor.pk]
+    )
+
+
+def test_rank_candidates_two_open_proposals_are_within_budget(request_for, skill):
+    donor = donor_with((skill, 2), capacity=5)
+    propose_elsewhere(donor, 2)
+
+    (candidate,) = scoring.rank_candidates(request_for)
+
+    assert (candidate.donor_id, candidate.resting_reason) == (donor.pk, "")
+
+
+def test_rank_candidates_include_resting_keeps_the_other_hard_filters(request_for, skill):
+    donor = donor_with((skill, 2))
+    decline_at(donor, timezone.now())
+    ConflictFactory(donor=donor, normalized_name=request_for.fight.target_employer_normalized)
+
+    assert scoring.rank_candidates(request_for, include_resting=True) == []
+
+
+def test_score_donor_include_resting_returns_marked_candidate(request_for, skill):
+    donor = donor_with((skill, 2))
+    decline_at(donor, timezone.now())
+
+    assert scoring.score_donor(request_for, donor) is None
+    assert scoring.score_donor(request_for, donor, include_resting=True).is_resting is True

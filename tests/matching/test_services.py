@@ -74,7 +74,7 @@ def test_propose_match_stores_score_deadline_and_who(support_request, donor, sta
     assert (
         match.explanation["skills"][0]["skill_id"] == support_request.request_skills.get().skill_id
     )
-    assert match.scoring_version == 1
+    assert match.scoring_version == 2
 
 
 def test_propose_match_critical_request_answers_within_twelve_hours(donor, skill, staff_user):
@@ -265,9 +265,8 @@ def test_reject_candidate_excludes_and_withdraws_suggestion(support_request, don
     assert CandidateRejection.objects.count() == 1
 
 
-# Like the integration tests: no serialized_rollback (restoring it after their flushes would
-# duplicate content types); transactional tests run last, so the flush costs no later test.
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback like every transactional test (tests/conftest.py says why).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_accept_match_concurrent_accepts_never_exceed_helpers_needed(skill):
     require(connection.vendor == "postgresql", "row locks need PostgreSQL")
     support_request = SupportRequestFactory(helpers_needed=2)
@@ -314,3 +313,35 @@ def test_expire_matches_task_expires_overdue_proposals(proposal):
 
 def test_expire_matches_runs_on_the_beat_schedule(settings):
     assert settings.CELERY_BEAT_SCHEDULE["matching-expire"]["task"] == "matching.expire_matches"
+
+
+def test_propose_match_resting_after_decline_is_refused_with_end_of_rest(
+    support_request, donor, staff_user
+):
+    now = datetime.datetime(2026, 3, 2, 12, tzinfo=datetime.UTC)
+    Match.objects.create(
+        request=SupportRequestFactory(), donor=donor, status="declined", answered_at=now
+    )
+
+    with pytest.raises(MatchError) as refused:
+        services.propose_match(request=support_request, donor=donor, by=staff_user, now=now)
+
+    assert str(refused.value) == (
+        "This volunteer cannot be asked now: they declined a proposal lately and rest until "
+        "March 16, 2026."
+    )
+    assert not Match.objects.filter(request=support_request).exists()
+
+
+def test_propose_match_with_too_many_open_proposals_is_refused(support_request, skill, staff_user):
+    busy = make_donor(skill, capacity=5)
+    for _ in range(3):
+        Match.objects.create(request=SupportRequestFactory(), donor=busy, status="proposed")
+
+    with pytest.raises(MatchError) as refused:
+        services.propose_match(request=support_request, donor=busy, by=staff_user)
+
+    assert str(refused.value) == (
+        "This volunteer cannot be asked now: 3 proposals are already waiting for their answer."
+    )
+    assert not Match.objects.filter(request=support_request).exists()

@@ -629,7 +629,7 @@ class Held(LocmemBackend):
         return super().send_messages(messages)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_deliver_lost_claim_race_between_two_workers_keeps_the_newer_attempt(settings, monkeypatch):
     """Two real workers (threads, own connections): the first is stuck in SMTP past the sending
     timeout, the sweep reclaims the row and a second worker claims it; the first then fails and
