@@ -310,15 +310,19 @@ def _sql_points(support_request, needs, hours_needed):
 
 
 def rank_candidates(
-    support_request, *, limit=20, now=None, include_resting=False
+    support_request, *, limit=20, now=None, include_resting=False, within=None
 ) -> list[Candidate]:
     """The best `limit` eligible donors for the request, best first: those covering every
     required skill first, then by score, then by donor id (stable). Donors holding none of the
     request's skills are not candidates. Donors outside their ask budget are left out, unless
-    `include_resting`: then they are ranked in their place and marked (`Candidate.is_resting`)."""
+    `include_resting`: then they are ranked in their place and marked (`Candidate.is_resting`).
+    `within`: a Q on Donor narrowing the pool further (staff's filters: on call, remote …);
+    it never widens it, and scores are computed as without it."""
     now = now or timezone.now()
     needs = _needs(support_request, now)
     donors = eligible_donors(support_request, now=now, include_resting=include_resting)
+    if within is not None:
+        donors = donors.filter(within)
     if needs:
         donors = donors.filter(donor_skills__skill_id__in=[n.skill_id for n in needs])
     return _rank(support_request, donors, needs=needs, limit=limit, now=now)
