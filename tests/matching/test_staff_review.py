@@ -86,7 +86,7 @@ def test_candidates_page_shows_summary_ranked_candidates_and_explanations(
     assert listed(response) == ["Lea Lead", "Nico Near"]
     body = response.text
     assert "Picket posters" in body
-    assert "1 needed, 0 accepted, 0 waiting for an answer, 0 suggestions to review" in body
+    assert "1 needed, 0 accepted, 0 waiting for an answer; suggestions to review: 0" in body
     assert "Poster screen printing — required, minimum level 1" in body
     assert "<table class='match-explanation'>" in body
     assert f'href="/admin/donors/donor/{lead.pk}/change/"' in body
