@@ -251,16 +251,20 @@ def _weekly_hours_needed(support_request, today) -> float:
 
 
 def rank_candidates(
-    support_request, *, limit=20, now=None, include_resting=False
+    support_request, *, limit=20, now=None, include_resting=False, within=None
 ) -> list[Candidate]:
     """The best `limit` eligible donors for the request, best first: those covering every
     required skill first, then by score, then by donor id (stable). Donors holding none of the
     request's skills are not candidates. Donors outside their ask budget are left out, unless
-    `include_resting`: then they are ranked in their place and marked (`Candidate.is_resting`)."""
+    `include_resting`: then they are ranked in their place and marked (`Candidate.is_resting`).
+    `within`: a Q on Donor narrowing the pool further (staff's filters: on call, remote …);
+    it never widens it, and scores are computed as without it."""
     now = now or timezone.now()
     donors = _eligible_but_capacity(
         support_request, now=now, keep_match=None, include_resting=include_resting
     )
+    if within is not None:
+        donors = donors.filter(within)
     return _rank(
         support_request,
         donors,
