@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('donors', '0004_donorskill_trained'),
+        ('donors', '0005_i11admin_donor_vet_permission'),
     ]
 
     operations = [
