@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("donors.urls")),
     path("", include("fights.urls")),
     path("notifications/", include("notifications.urls")),
+    path("matches/", include("matching.urls")),
 ]
 
 handler400 = "config.views.bad_request"
