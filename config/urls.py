@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("fights.urls")),
     path("notifications/", include("notifications.urls")),
     path("matches/", include("matching.urls")),
+    path("staff/matching/", include("matching.staff_urls")),
 ]
 
 handler400 = "config.views.bad_request"

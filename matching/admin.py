@@ -4,11 +4,16 @@ and why, scoped like the requests: a confidential fight's matches only to those 
 """
 
 from django.contrib import admin
-from django.utils.html import format_html, format_html_join
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from config.admin import CheckedLookupsMixin
+from donors.models import Donor
+from fights.admin.fights import SupportRequestAdmin
 from fights.models import SupportRequest
 from matching.models import CandidateRejection, Match
+from matching.templatetags.matching_review import explanation_table
 
 
 class ReadOnlyScopedAdmin(CheckedLookupsMixin, admin.ModelAdmin):
@@ -31,51 +36,22 @@ class ReadOnlyScopedAdmin(CheckedLookupsMixin, admin.ModelAdmin):
         return False
 
 
-def _level(value):
-    return "—" if value is None else str(value)
-
-
-def explanation_table(explanation: dict):
-    """The stored explanation as a table: one row per skill and per modifier, with a bar."""
-    if not explanation:
-        return "—"
-    rows = [
-        (
-            s["skill"],
-            "required" if s["required"] else "nice to have",
-            f"minimum {s['min_level']}, has {_level(s['level'])}"
-            + (" (near miss)" if s.get("near_miss") else ""),
-            s["points"],
-            s["max_points"],
-        )
-        for s in explanation.get("skills", [])
-    ] + [
-        (m["label"], "modifier", m["detail"], m["points"], m["max_points"])
-        for m in explanation.get("modifiers", [])
-    ]
-    body = format_html_join(
-        "",
-        "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td><td>{}</td>"
-        "<td><meter min='0' max='{}' value='{}'>{} / {}</meter></td></tr>",
-        ((name, kind, detail, pts, top, pts, pts, top) for name, kind, detail, pts, top in rows),
-    )
-    missing = explanation.get("missing_required") or []
-    return format_html(
-        "<table class='match-explanation'><caption>Scoring version {}: {} points{}</caption>"
-        "<thead><tr><th scope='col'>Factor</th><th scope='col'>Kind</th>"
-        "<th scope='col'>Detail</th><th scope='col'>Points</th><th scope='col'>Of</th></tr>"
-        "</thead><tbody>{}</tbody></table>",
-        explanation.get("version", "?"),
-        explanation.get("score", "?"),
-        format_html("; missing: {}", ", ".join(missing)) if missing else "",
-        body,
-    )
-
-
 @admin.register(Match)
 class MatchAdmin(ReadOnlyScopedAdmin):
-    list_display = ("donor_name", "request", "status", "score", "proposed_at", "expires_at")
-    list_select_related = ("donor__user", "request")
+    """Also a volunteer's match history: `?donor__id__exact=<donor id>` (linked from the donor)."""
+
+    list_display = (
+        "donor_name",
+        "request",
+        "fight",
+        "status",
+        "score",
+        "created_at",
+        "proposed_at",
+        "answered_at",
+        "status_changed_at",
+    )
+    list_select_related = ("donor__user", "request__fight")
     list_filter = ("status", "initiated_by_donor")
     search_fields = ("donor__user__display_name", "donor__user__email", "request__title")
     fields = (
@@ -105,6 +81,24 @@ class MatchAdmin(ReadOnlyScopedAdmin):
     def explanation_display(self, match):
         return explanation_table(match.explanation)
 
+    @admin.display(description="fight", ordering="request__fight__title")
+    def fight(self, match):
+        return match.request.fight
+
+    def changelist_view(self, request, extra_context=None):
+        donor = _history_donor(request.GET.get("donor__id__exact", ""))
+        if donor is not None:
+            title = _("Match history of %(name)s") % {"name": donor.user.display_name or donor}
+            extra_context = {**(extra_context or {}), "title": title}
+        return super().changelist_view(request, extra_context)
+
+
+def _history_donor(value: str):
+    """The donor whose history the match list is filtered to, if the filter names one."""
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return Donor.objects.select_related("user").filter(pk=int(value)).first()
+
 
 @admin.register(CandidateRejection)
 class CandidateRejectionAdmin(ReadOnlyScopedAdmin):
@@ -116,3 +110,19 @@ class CandidateRejectionAdmin(ReadOnlyScopedAdmin):
     @admin.display(description="volunteer", ordering="donor__user__display_name")
     def donor_name(self, rejection):
         return rejection.donor.user.display_name or rejection.donor.user.email
+
+
+# The requests' admin is the fights app's; matching adds the link to each request's candidates
+# here, so that fights/ knows nothing of matching/ (its admin is registered first).
+admin.site.unregister(SupportRequest)
+
+
+@admin.register(SupportRequest)
+class SupportRequestReviewAdmin(SupportRequestAdmin):
+    list_display = (*SupportRequestAdmin.list_display, "candidates_link")
+    change_form_template = "admin/matching/supportrequest_change_form.html"
+
+    @admin.display(description="review")
+    def candidates_link(self, support_request):
+        url = reverse("matching_staff:candidates", kwargs={"pk": support_request.pk})
+        return format_html('<a href="{}">{}</a>', url, _("Candidates"))

@@ -20,6 +20,7 @@ Trainings hook: `skill_credit()` is the one place a donor's level on a skill bec
 skills verified by attending a training get their bonus there (and a new version).
 """
 
+import dataclasses
 import datetime
 import math
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -60,13 +62,29 @@ SHORTLIST_MARGIN = 2  # rank limit times this in SQL, then exact points decide t
 
 MATCHED_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE, MatchStatus.COMPLETED)
 
+# Why a candidate is resting (outside the ask budget), in Candidate.resting_reason.
+RESTING_DECLINED = "declined"  # declined a proposal lately; rests until `resting_until`
+RESTING_OPEN_PROPOSALS = "open_proposals"  # as many open proposals as MATCHING_MAX_OPEN_PROPOSALS
+
 
 @dataclass(frozen=True)
 class Candidate:
+    """A ranked donor. Resting donors appear only with `include_resting=True`: their
+    `resting_reason` is RESTING_OPEN_PROPOSALS when they have too many open proposals (the rest
+    ends when one is answered, so no date), else RESTING_DECLINED. `resting_until` is when the
+    cooldown after their last decline ends, whenever one is running (also beside too many
+    proposals). A donor outside the budget is ""/None; proposing a resting donor is refused."""
+
     donor_id: int
     score: float
     covers_all_required: bool
     explanation: dict
+    resting_until: datetime.datetime | None = None
+    resting_reason: str = ""
+
+    @property
+    def is_resting(self) -> bool:
+        return bool(self.resting_reason)
 
 
 @dataclass(frozen=True)
@@ -106,6 +124,13 @@ def _with_counts(donors, now):
             Match.objects.filter(status__in=MATCHED_STATUSES, answered_at__gte=recent_since)
         ),
         matched_count=_count(Match.objects.filter(status__in=MATCHED_STATUSES)),
+        proposed_count=_count(Match.objects.proposed()),
+        last_declined_at=Subquery(
+            Match.objects.filter(donor=OuterRef("pk"), status=MatchStatus.DECLINED)
+            .values("donor")
+            .annotate(last=Max("answered_at"))
+            .values("last")
+        ),
     )
 
 
@@ -124,10 +149,11 @@ def resting_donors(now=None):
     return Donor.objects.filter(Q(pk__in=busy) | Q(pk__in=declined.values("donor")))
 
 
-def eligible_donors(support_request, *, now=None, keep_match=None):
+def eligible_donors(support_request, *, now=None, keep_match=None, include_resting=False):
     """Every donor the request may be offered to (the hard filters), with their match counts.
     `keep_match`: a match on this request not to count as "already has a match" (proposing a
-    suggested one re-checks the filters without the suggestion excluding its own donor)."""
+    suggested one re-checks the filters without the suggestion excluding its own donor).
+    `include_resting`: keep donors outside their ask budget (see `resting_donors`) too."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     fight = support_request.fight
@@ -152,11 +178,12 @@ def eligible_donors(support_request, *, now=None, keep_match=None):
     existing = Match.objects.filter(request=support_request)
     if keep_match is not None:
         existing = existing.exclude(pk=keep_match.pk)
-    return (
-        donors.exclude(pk__in=rejected.values("donor_id"))
-        .exclude(pk__in=existing.values("donor_id"))
-        .exclude(pk__in=resting_donors(now).values("pk"))
+    donors = donors.exclude(pk__in=rejected.values("donor_id")).exclude(
+        pk__in=existing.values("donor_id")
     )
+    if include_resting:
+        return donors
+    return donors.exclude(pk__in=resting_donors(now).values("pk"))
 
 
 def _place(support_request) -> dict:
@@ -282,22 +309,34 @@ def _sql_points(support_request, needs, hours_needed):
     return skill_points, required_met, hours + proximity + fairness
 
 
-def rank_candidates(support_request, *, limit=20, now=None) -> list[Candidate]:
+def rank_candidates(
+    support_request, *, limit=20, now=None, include_resting=False, within=None
+) -> list[Candidate]:
     """The best `limit` eligible donors for the request, best first: those covering every
     required skill first, then by score, then by donor id (stable). Donors holding none of the
-    request's skills are not candidates."""
+    request's skills are not candidates. Donors outside their ask budget are left out, unless
+    `include_resting`: then they are ranked in their place and marked (`Candidate.is_resting`).
+    `within`: a Q on Donor narrowing the pool further (staff's filters: on call, remote …);
+    it never widens it, and scores are computed as without it."""
     now = now or timezone.now()
     needs = _needs(support_request, now)
-    donors = eligible_donors(support_request, now=now)
+    donors = eligible_donors(support_request, now=now, include_resting=include_resting)
+    if within is not None:
+        donors = donors.filter(within)
     if needs:
         donors = donors.filter(donor_skills__skill_id__in=[n.skill_id for n in needs])
     return _rank(support_request, donors, needs=needs, limit=limit, now=now)
 
 
-def score_donor(support_request, donor, *, now=None, keep_match=None) -> Candidate | None:
-    """One donor's score for the request, or None when a hard filter rules them out."""
+def score_donor(
+    support_request, donor, *, now=None, keep_match=None, include_resting=False
+) -> Candidate | None:
+    """One donor's score for the request, or None when a hard filter rules them out (a resting
+    donor counts as ruled out unless `include_resting`; then the candidate says so)."""
     now = now or timezone.now()
-    donors = eligible_donors(support_request, now=now, keep_match=keep_match).filter(pk=donor.pk)
+    donors = eligible_donors(
+        support_request, now=now, keep_match=keep_match, include_resting=include_resting
+    ).filter(pk=donor.pk)
     needs = _needs(support_request, now)
     ranked = _rank(support_request, donors, needs=needs, limit=1, now=now)
     return ranked[0] if ranked else None
@@ -322,16 +361,32 @@ def _rank(support_request, donors, *, needs, limit, now) -> list[Candidate]:
             "committed_count",
             "recent_count",
             "matched_count",
+            "proposed_count",
+            "last_declined_at",
         )[: limit * SHORTLIST_MARGIN]
     )
     rows = list(shortlist)
     levels = _levels([row["pk"] for row in rows], needs)
     candidates = [
-        explain(support_request, needs, row, levels.get(row["pk"], {}), hours_needed)
+        _with_rest(
+            explain(support_request, needs, row, levels.get(row["pk"], {}), hours_needed), row, now
+        )
         for row in rows
     ]
     candidates.sort(key=lambda c: (not c.covers_all_required, -c.score, c.donor_id))
     return candidates[:limit]
+
+
+def _with_rest(candidate, row, now) -> Candidate:
+    """Mark a candidate outside the ask budget (the same rule as `resting_donors`)."""
+    cooldown = datetime.timedelta(days=settings.MATCHING_DECLINE_COOLDOWN_DAYS)
+    declined = row["last_declined_at"]
+    until = declined + cooldown if declined and declined + cooldown >= now else None
+    if row["proposed_count"] >= settings.MATCHING_MAX_OPEN_PROPOSALS:
+        reason = RESTING_OPEN_PROPOSALS
+    else:
+        reason = RESTING_DECLINED if until else ""
+    return dataclasses.replace(candidate, resting_until=until, resting_reason=reason)
 
 
 def _levels(donor_ids, needs) -> dict[int, dict[int, int]]:

@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from fights.models import Membership, SupportRequest, Urgency
@@ -49,10 +49,27 @@ def _scored(support_request, donor, *, now, keep_match=None) -> scoring.Candidat
     """The donor's score for the request, or MatchError if a hard filter rules them out."""
     if not support_request.is_open:
         raise MatchError(_("This request is not open."))
-    candidate = scoring.score_donor(support_request, donor, now=now, keep_match=keep_match)
+    candidate = scoring.score_donor(
+        support_request, donor, now=now, keep_match=keep_match, include_resting=True
+    )
     if candidate is None:
         raise MatchError(_("This volunteer cannot be asked for this request."))
+    if candidate.is_resting:
+        raise MatchError(_resting_refusal(candidate))
     return candidate
+
+
+def _resting_refusal(candidate) -> str:
+    """Why a donor outside their ask budget cannot be asked now (staff read it)."""
+    if candidate.resting_reason == scoring.RESTING_OPEN_PROPOSALS:
+        return _(
+            "This volunteer cannot be asked now: %(count)d proposals are already waiting for "
+            "their answer."
+        ) % {"count": settings.MATCHING_MAX_OPEN_PROPOSALS}
+    return _(
+        "This volunteer cannot be asked now: they declined a proposal lately and rest until "
+        "%(date)s."
+    ) % {"date": formats.date_format(timezone.localtime(candidate.resting_until))}
 
 
 def _score_fields(candidate) -> dict:

@@ -406,6 +406,30 @@ ROWS = [
             **each(SIGNED_IN, Expect(302, location="/me/")),
         },
     ),
+    # Staff review pages (matching/staff_views.py): the admin's login; the world's staff lack
+    # fights.view_confidential_fight, so the confidential request is their 404.
+    Row(
+        "matching_staff:queue",
+        {
+            **each(ROLES[:-1], Expect(302, location="/admin/login/")),
+            "staff": Expect(200, present="{public_request}", absent="SECRET"),
+        },
+    ),
+    Row(
+        "matching_staff:candidates",
+        {
+            **each(ROLES[:-1], Expect(302, location="/admin/login/")),
+            "staff": Expect(200, present="Vera Volunteer", absent="SECRET"),
+        },
+        kwargs=lambda w: {"pk": w["requests"]["public"].pk},
+        notes="an open public request: its proposed volunteer and its candidates",
+    ),
+    Row(
+        "matching_staff:candidates",
+        {**each(ROLES[:-1], Expect(302, location="/admin/login/")), "staff": Expect(404)},
+        kwargs=lambda w: {"pk": w["requests"]["secret"].pk},
+        notes="the confidential fight's request",
+    ),
 ]
 
 

@@ -34,6 +34,11 @@ STAFF_PERMISSIONS = {
     ("donors", "change_skillcategory"),
     ("accounts", "view_user"),
     ("account", "view_emailaddress"),
+    # matching's migrations 0002 and 0003: matches are read in the admin, moved on the staff
+    # review pages (change_match gates propose, reject, promote and withdraw).
+    ("matching", "view_match"),
+    ("matching", "view_candidaterejection"),
+    ("matching", "change_match"),
 }
 
 
@@ -67,9 +72,11 @@ def staff_client(client, staff):
 @pytest.mark.django_db
 def test_staff_group_has_exactly_the_intended_permissions():
     # Other apps add their own permissions to the group in their own migrations; these are
-    # the ones accounts' migration 0003 owns.
+    # the ones accounts' migration 0003 owns, and matching's.
     group = Group.objects.get(name="Staff")
-    owned = group.permissions.filter(content_type__app_label__in={"donors", "accounts", "account"})
+    owned = group.permissions.filter(
+        content_type__app_label__in={"donors", "accounts", "account", "matching"}
+    )
 
     codenames = set(owned.values_list("content_type__app_label", "codename"))
 

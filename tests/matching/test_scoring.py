@@ -337,3 +337,107 @@ def test_rank_candidates_query_count_does_not_grow_with_pool(
         donor_with((skill, 1), (SkillFactory(), 2))
     with django_assert_num_queries(len(captured.captured_queries)):
         scoring.rank_candidates(request_for)
+
+
+# --- The ask budget: resting donors are left out, or ranked and marked on request --------------
+
+
+def decline_at(donor, when):
+    Match.objects.create(
+        request=SupportRequestFactory(), donor=donor, status="declined", answered_at=when
+    )
+
+
+def propose_elsewhere(donor, times):
+    for _ in range(times):
+        Match.objects.create(request=SupportRequestFactory(), donor=donor, status="proposed")
+
+
+def test_rank_candidates_include_resting_ranks_declined_donor_in_place_and_marks_rest(
+    request_for, skill
+):
+    now = timezone.now()
+    best = donor_with((skill, 3), weekly_hours=40)
+    resting = donor_with((skill, 3), weekly_hours=20)
+    fresh = donor_with((skill, 2), weekly_hours=1)
+    declined = now - datetime.timedelta(days=2)
+    decline_at(resting, declined)
+    decline_at(resting, declined - datetime.timedelta(days=3))
+
+    candidates = scoring.rank_candidates(request_for, now=now, include_resting=True)
+
+    assert [c.donor_id for c in candidates] == [best.pk, resting.pk, fresh.pk]
+    assert [(c.resting_reason, c.resting_until, c.is_resting) for c in candidates] == [
+        ("", None, False),
+        ("declined", declined + datetime.timedelta(days=14), True),
+        ("", None, False),
+    ]
+    without = scoring.rank_candidates(request_for, now=now)
+    assert [c.donor_id for c in without] == [best.pk, fresh.pk]
+    assert without[1] == candidates[2]
+
+
+def test_rank_candidates_include_resting_marks_too_many_open_proposals(request_for, skill):
+    busy = donor_with((skill, 2), capacity=5)
+    propose_elsewhere(busy, 3)
+
+    (candidate,) = scoring.rank_candidates(request_for, include_resting=True)
+
+    assert (candidate.donor_id, candidate.resting_reason) == (busy.pk, "open_proposals")
+    assert candidate.resting_until is None
+    assert scoring.rank_candidates(request_for) == []
+
+
+def test_rank_candidates_include_resting_too_many_proposals_and_cooldown_gives_both(
+    request_for, skill
+):
+    now = timezone.now()
+    busy = donor_with((skill, 2), capacity=5)
+    propose_elsewhere(busy, 3)
+    decline_at(busy, now - datetime.timedelta(days=1))
+
+    (candidate,) = scoring.rank_candidates(request_for, now=now, include_resting=True)
+
+    assert candidate.resting_reason == "open_proposals"
+    assert candidate.resting_until == now + datetime.timedelta(days=13)
+
+
+@pytest.mark.parametrize("days_ago,resting", [(14, True), (15, False)])
+def test_rank_candidates_decline_cooldown_ends_after_setting_days(
+    request_for, skill, days_ago, resting
+):
+    now = timezone.now()
+    donor = donor_with((skill, 2))
+    decline_at(donor, now - datetime.timedelta(days=days_ago))
+
+    (candidate,) = scoring.rank_candidates(request_for, now=now, include_resting=True)
+
+    assert candidate.is_resting is resting
+    assert [c.donor_id for c in scoring.rank_candidates(request_for, now=now)] == (
+        [] if resting else [donor.pk]
+    )
+
+
+def test_rank_candidates_two_open_proposals_are_within_budget(request_for, skill):
+    donor = donor_with((skill, 2), capacity=5)
+    propose_elsewhere(donor, 2)
+
+    (candidate,) = scoring.rank_candidates(request_for)
+
+    assert (candidate.donor_id, candidate.resting_reason) == (donor.pk, "")
+
+
+def test_rank_candidates_include_resting_keeps_the_other_hard_filters(request_for, skill):
+    donor = donor_with((skill, 2))
+    decline_at(donor, timezone.now())
+    ConflictFactory(donor=donor, normalized_name=request_for.fight.target_employer_normalized)
+
+    assert scoring.rank_candidates(request_for, include_resting=True) == []
+
+
+def test_score_donor_include_resting_returns_marked_candidate(request_for, skill):
+    donor = donor_with((skill, 2))
+    decline_at(donor, timezone.now())
+
+    assert scoring.score_donor(request_for, donor) is None
+    assert scoring.score_donor(request_for, donor, include_resting=True).is_resting is True

@@ -314,3 +314,35 @@ def test_expire_matches_task_expires_overdue_proposals(proposal):
 
 def test_expire_matches_runs_on_the_beat_schedule(settings):
     assert settings.CELERY_BEAT_SCHEDULE["matching-expire"]["task"] == "matching.expire_matches"
+
+
+def test_propose_match_resting_after_decline_is_refused_with_end_of_rest(
+    support_request, donor, staff_user
+):
+    now = datetime.datetime(2026, 3, 2, 12, tzinfo=datetime.UTC)
+    Match.objects.create(
+        request=SupportRequestFactory(), donor=donor, status="declined", answered_at=now
+    )
+
+    with pytest.raises(MatchError) as refused:
+        services.propose_match(request=support_request, donor=donor, by=staff_user, now=now)
+
+    assert str(refused.value) == (
+        "This volunteer cannot be asked now: they declined a proposal lately and rest until "
+        "March 16, 2026."
+    )
+    assert not Match.objects.filter(request=support_request).exists()
+
+
+def test_propose_match_with_too_many_open_proposals_is_refused(support_request, skill, staff_user):
+    busy = make_donor(skill, capacity=5)
+    for _ in range(3):
+        Match.objects.create(request=SupportRequestFactory(), donor=busy, status="proposed")
+
+    with pytest.raises(MatchError) as refused:
+        services.propose_match(request=support_request, donor=busy, by=staff_user)
+
+    assert str(refused.value) == (
+        "This volunteer cannot be asked now: 3 proposals are already waiting for their answer."
+    )
+    assert not Match.objects.filter(request=support_request).exists()

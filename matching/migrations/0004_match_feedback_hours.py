@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('donors', '0004_donorskill_trained'),
         ('fights', '0003_staff_group_permissions'),
-        ('matching', '0002_staff_group_permissions'),
+        ('matching', '0003_match_staff_review_permission'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
