@@ -119,13 +119,13 @@ def offers(match) -> list[str]:
     support_request = match.request
     fight = support_request.fight
     lines = [
-        f"Your {skill['skill'].lower()} ({_level(skill['level']).lower()}) is "
+        f"Your {skill['skill']} ({_level(skill['level']).lower()}): "
         f"{'what it needs most' if skill['required'] else 'a welcome extra'}"
         for skill in explanation.get("skills", [])
         if skill.get("level") is not None and skill.get("points")
     ]
     lines.append(
-        f"A {fight.get_kind_display().lower()}"
+        fight.get_kind_display()
         + (f" in {fight.sector}" if fight.sector else "")
         + f": about {support_request.hours_estimate} hours, needed by "
         + f"{_day(support_request.needed_by)}, {support_request.get_work_mode_display().lower()}"

@@ -124,7 +124,7 @@ def test_accept_posted_accepts_and_introduces_both_sides(
     donor_text, organizer_text = mail_text(to_donor), mail_text(to_organizer)
     assert "ada@example.org" in donor_text
     assert "Ada Organizer" in donor_text
-    assert "Your picket flyer design (experienced) is what it needs most" in donor_text
+    assert "Your Picket flyer design (experienced): what it needs most" in donor_text
     assert "vera@example.org" in organizer_text
     assert "Vera Surname" in organizer_text
     assert "https://vera.example.org/portfolio" in organizer_text
