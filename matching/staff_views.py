@@ -190,14 +190,8 @@ def _withdraw(request, support_request):
     refusal = review.withdraw(match, by=request.user)
     name = review.donor_name(match.donor)
     if refusal:
-        messages.error(
-            request,
-            _("Not withdrawn: %(name)s. %(reason)s")
-            % {
-                "name": name,
-                "reason": refusal,
-            },
-        )
+        reason = {"name": name, "reason": refusal}
+        messages.error(request, _("Not withdrawn: %(name)s. %(reason)s") % reason)
     else:
         messages.success(request, _("Withdrawn: %(name)s.") % {"name": name})
     return _back(request)

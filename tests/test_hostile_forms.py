@@ -25,13 +25,15 @@ from donors import fields
 from donors.forms import DonorAdminForm
 from donors.models import Donor, Skill, SkillCategory
 from matching.forms import MAX_HOURS
-from matching.models import Match
+from matching.models import CandidateRejection, Match
 from notifications.services import normalize_address
 from tests.conftest import make_volunteer
 from tests.donors.test_admin import change_data
 from tests.factories import (
     PASSWORD,
     ConflictFactory,
+    DonorSkillFactory,
+    RequestSkillFactory,
     SkillFactory,
     SupportRequestFactory,
     UserFactory,
@@ -284,6 +286,38 @@ class HostileFormsTests(TestCase):
         self.post("/admin/auth/group/add/", {"name": name}, as_user=self.staff)
         for group in Group.objects.all():
             self.assert_admin_form_accepts_stored(Group, group)
+
+    # --- staff review (matching/staff_views.py): the candidate filters and the moves ---------
+
+    def review_url(self):
+        support_request = SupportRequestFactory(title="Hostile review")
+        skill = SkillFactory()
+        RequestSkillFactory(request=support_request, skill=skill)
+        DonorSkillFactory(donor=self.donor, skill=skill)
+        return f"/staff/matching/requests/{support_request.pk}/candidates/"
+
+    @EXAMPLES
+    @given(on_call=hostile_text, remote=hostile_text, min_level=hostile_or("1", "3"))
+    def test_staff_candidate_filters(self, on_call, remote, min_level):
+        self.client.force_login(self.staff)
+        query = encoded({"on_call": on_call, "remote": remote, "min_level": min_level})
+        response = self.client.get(f"{self.review_url()}?{query}")
+        assert response.status_code in (200, 400), response.status_code
+
+    @EXAMPLES
+    @given(
+        action=hostile_or("propose", "reject", "promote", "withdraw"),
+        donor=hostile_text,
+        match=hostile_text,
+        reason=hostile_text,
+    )
+    def test_staff_review_moves(self, action, donor, match, reason):
+        post = {"action": action, "donor": donor, "match": match, "reason": reason}
+        self.post(self.review_url(), post, as_user=self.staff)
+        for rejection in CandidateRejection.objects.all():
+            assert fields.CollapsedCharField(max_length=1000).clean(rejection.reason) == (
+                rejection.reason
+            )
 
 
 class HostileMatchFormsTests(TestCase):

@@ -7,10 +7,11 @@ import re
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from matching import services
+from matching import scoring, services
 from matching.models import CandidateRejection, Match, MatchStatus
 from tests.factories import (
     ConflictFactory,
@@ -86,7 +87,7 @@ def test_candidates_page_shows_summary_ranked_candidates_and_explanations(
     assert listed(response) == ["Lea Lead", "Nico Near"]
     body = response.text
     assert "Picket posters" in body
-    assert "1 needed, 0 accepted, 0 waiting for an answer, 0 suggestions to review" in body
+    assert "1 needed, 0 accepted, 0 waiting for an answer; suggestions to review: 0" in body
     assert "Poster screen printing — required, minimum level 1" in body
     assert "<table class='match-explanation'>" in body
     assert f'href="/admin/donors/donor/{lead.pk}/change/"' in body
@@ -109,6 +110,17 @@ def test_candidates_page_filters_on_call_remote_and_minimum_level(
         "Remy Remote",
     ]
     assert listed(staff_client.get(url, {"min_level": "3", "on_call": "1"})) == ["Ona Oncall"]
+
+
+def test_rank_candidates_within_narrows_the_pool_and_keeps_the_scores(support_request, skill):
+    on_call = donor_named("Ona Oncall", skill, level=3, on_call=True)
+    donor_named("Lea Lead", skill, level=3, weekly_hours=20)
+    everyone = {c.donor_id: c.score for c in scoring.rank_candidates(support_request)}
+
+    narrowed = scoring.rank_candidates(support_request, within=Q(on_call=True))
+
+    assert [(c.donor_id, c.score) for c in narrowed] == [(on_call.pk, everyone[on_call.pk])]
+    assert len(everyone) == 2
 
 
 @pytest.mark.parametrize("value", ["9", "two", "1.5", "\x00"])
