@@ -167,6 +167,8 @@ def accept_match(match, *, by, now=None) -> Match:
         return _move(match, expected=[MatchStatus.PROPOSED], to=MatchStatus.ACCEPTED, by=by)
     if match.expires_at and match.expires_at <= now:
         raise MatchError(_("This proposal has expired."))
+    if not request.is_open:
+        raise MatchError(_("This request is no longer looking for help. Thank you all the same."))
     if request.matches.committed().count() >= request.helpers_needed:
         raise MatchError(_("This request already has all the helpers it needs. Thank you!"))
     match = _move(
