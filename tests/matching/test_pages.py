@@ -588,3 +588,18 @@ def test_my_matches_sorts_waiting_current_and_past(
     assert f'action="{url("accept", waiting)}"' in body
     assert f'action="{url("accept", past)}"' not in body
     assert "Please answer by" in body
+
+
+def test_completed_match_page_offers_hours_and_feedback_then_shows_them(vera, accepted):
+    Match.objects.filter(pk=accepted.pk).update(status=MatchStatus.COMPLETED)
+
+    before = vera.get(url("detail", accepted)).content.decode()
+    vera.post(url("hours", accepted), {"hours": "11"})
+    vera.post(url("donor_feedback", accepted), {"rating": "4", "comment": "Good team"})
+    after = vera.get(url("detail", accepted)).content.decode()
+
+    assert f'action="{url("hours", accepted)}"' in before
+    assert f'action="{url("donor_feedback", accepted)}"' in before
+    assert "You logged 11 hours." in after
+    assert "You rated it 4 out of 5. “Good team”" in after
+    assert f'action="{url("donor_feedback", accepted)}"' not in after
