@@ -17,6 +17,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Min,
     Prefetch,
     Q,
     Value,
@@ -93,6 +94,7 @@ def review_queue(user, view=QueueView.ALL, *, now=None):
             late=Count("matches", filter=_late_proposal(now)),
             expired=Count("matches", filter=Q(matches__status=MatchStatus.EXPIRED)),
             declined=Count("matches", filter=Q(matches__status=MatchStatus.DECLINED)),
+            next_due=Min("matches__expires_at", filter=Q(matches__status=MatchStatus.PROPOSED)),
         )
         .annotate(
             is_critical=Case(

@@ -501,6 +501,10 @@ def test_queue_views_not_proposed_not_accepted_and_expired(staff_client, staff, 
     assert view("all") == ["Fresh proposal", "Lapsed proposal", "Late proposal", "Untouched"]
     assert view("not_proposed") == ["Lapsed proposal", "Untouched"]
     assert view("not_accepted") == ["Late proposal"]
+    late_page = staff_client.get(QUEUE, {"view": "not_accepted"})
+    (item,) = late_page.context["page"].object_list
+    assert (item.late, item.waiting) == (1, 1)
+    assert item.next_due == Match.objects.get(request=late).expires_at
     assert view("expired") == ["Lapsed proposal"]
     assert untouched.pk
 
