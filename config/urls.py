@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("donors.urls")),
     path("", include("fights.urls")),
     path("notifications/", include("notifications.urls")),
+    path("matches/", include("matching.urls")),
     path("staff/matching/", include("matching.staff_urls")),
 ]
 

@@ -81,6 +81,25 @@ class Match(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # After the work: the hours the volunteer logged, and each side's short feedback (1 to 5 and a
+    # comment). Each is set once, through matching.services, by the side it belongs to.
+    hours_logged = models.PositiveSmallIntegerField(_("hours given"), null=True, blank=True)
+    hours_logged_at = models.DateTimeField(null=True, blank=True)
+    donor_rating = models.PositiveSmallIntegerField(_("volunteer's rating"), null=True, blank=True)
+    donor_comment = models.TextField(_("volunteer's comment"), max_length=1000, blank=True)
+    donor_feedback_at = models.DateTimeField(null=True, blank=True)
+    organizer_rating = models.PositiveSmallIntegerField(
+        _("organizer's rating"), null=True, blank=True
+    )
+    organizer_comment = models.TextField(_("organizer's comment"), max_length=1000, blank=True)
+    organizer_feedback_at = models.DateTimeField(null=True, blank=True)
+    organizer_feedback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,7 +113,17 @@ class Match(models.Model):
                 fields=["request", "donor"],
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="match_one_open_per_request_donor",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(donor_rating__gte=1, donor_rating__lte=5)
+                | models.Q(donor_rating__isnull=True),
+                name="match_donor_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(organizer_rating__gte=1, organizer_rating__lte=5)
+                | models.Q(organizer_rating__isnull=True),
+                name="match_organizer_rating_1_to_5",
+            ),
         ]
         indexes = [models.Index(fields=["donor", "status"], name="match_donor_status")]
 

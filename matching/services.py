@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from fights.models import SupportRequest, Urgency
-from matching import scoring
+from fights.models import Membership, SupportRequest, Urgency
+from matching import mail, scoring
 from matching.models import (
     OPEN_STATUSES,
     CandidateRejection,
@@ -129,7 +129,7 @@ def propose_match(*, request, donor, by, now=None) -> Match:
         **_score_fields(candidate),
     }
     if suggestion is not None:
-        return _move(
+        match = _move(
             suggestion,
             expected=[MatchStatus.SUGGESTED],
             to=MatchStatus.PROPOSED,
@@ -137,14 +137,17 @@ def propose_match(*, request, donor, by, now=None) -> Match:
             now=now,
             **fields,
         )
-    return Match.objects.create(
-        request=request,
-        donor=donor,
-        status=MatchStatus.PROPOSED,
-        status_changed_at=now,
-        status_changed_by=by,
-        **fields,
-    )
+    else:
+        match = Match.objects.create(
+            request=request,
+            donor=donor,
+            status=MatchStatus.PROPOSED,
+            status_changed_at=now,
+            status_changed_by=by,
+            **fields,
+        )
+    mail.send_proposal(match)
+    return match
 
 
 def _own(match, by):
@@ -164,9 +167,11 @@ def accept_match(match, *, by, now=None) -> Match:
         return _move(match, expected=[MatchStatus.PROPOSED], to=MatchStatus.ACCEPTED, by=by)
     if match.expires_at and match.expires_at <= now:
         raise MatchError(_("This proposal has expired."))
+    if not request.is_open:
+        raise MatchError(_("This request is no longer looking for help. Thank you all the same."))
     if request.matches.committed().count() >= request.helpers_needed:
         raise MatchError(_("This request already has all the helpers it needs. Thank you!"))
-    return _move(
+    match = _move(
         match,
         expected=[MatchStatus.PROPOSED],
         to=MatchStatus.ACCEPTED,
@@ -174,12 +179,17 @@ def accept_match(match, *, by, now=None) -> Match:
         now=now,
         answered_at=now,
     )
+    mail.send_introductions(match)
+    return match
 
 
 def decline_match(match, *, by, reason="", now=None) -> Match:
-    """The donor says no (optionally why); they rest from new asks for a while."""
+    """The donor says no (optionally why); they rest from new asks for a while. A proposal
+    past its answer deadline cannot be declined any more: it has expired."""
     _own(match, by)
     now = now or timezone.now()
+    if match.status == MatchStatus.PROPOSED and match.expires_at and match.expires_at <= now:
+        raise MatchError(_("This proposal has expired."))
     return _move(
         match,
         expected=[MatchStatus.PROPOSED],
@@ -242,3 +252,67 @@ def reject_candidate(*, request, donor, by, reason="") -> CandidateRejection:
         status=MatchStatus.WITHDRAWN, status_changed_at=timezone.now(), status_changed_by=by
     )
     return rejection
+
+
+# --- After the work: hours and feedback ----------------------------------------------------------
+
+HOURS_STATUSES = (MatchStatus.ACTIVE, MatchStatus.COMPLETED)
+
+
+def log_hours(match, *, by, hours, now=None) -> Match:
+    """The volunteer says how many hours they gave (again to correct it), once work started."""
+    _own(match, by)
+    now = now or timezone.now()
+    moved = Match.objects.filter(pk=match.pk, status__in=HOURS_STATUSES).update(
+        hours_logged=hours, hours_logged_at=now, updated_at=now
+    )
+    match.refresh_from_db()
+    if not moved:
+        raise MatchError(_("Hours can be logged once the work has started."))
+    return match
+
+
+def _feedback(match, *, side, rating, comment, now, **extra) -> Match:
+    """Set one side's feedback once, on a completed match (the UPDATE's row count decides)."""
+    if rating not in range(1, 6):
+        raise MatchError(_("Choose a rating from 1 to 5."))
+    now = now or timezone.now()
+    moved = Match.objects.filter(
+        pk=match.pk, status=MatchStatus.COMPLETED, **{f"{side}_feedback_at__isnull": True}
+    ).update(
+        **{
+            f"{side}_rating": rating,
+            f"{side}_comment": comment.strip(),
+            f"{side}_feedback_at": now,
+        },
+        updated_at=now,
+        **extra,
+    )
+    match.refresh_from_db()
+    if not moved:
+        if match.status != MatchStatus.COMPLETED:
+            raise MatchError(_("Feedback can be left once the work is marked done."))
+        raise MatchError(_("Feedback was already left for this match. Thank you!"))
+    return match
+
+
+def leave_donor_feedback(match, *, by, rating, comment="", now=None) -> Match:
+    """The volunteer's 1 to 5 and comment on how the work went."""
+    _own(match, by)
+    return _feedback(match, side="donor", rating=rating, comment=comment, now=now)
+
+
+def leave_organizer_feedback(match, *, by, rating, comment="", now=None) -> Match:
+    """The organization's 1 to 5 and comment (any member; the first one to answer counts)."""
+    if not Membership.objects.filter(
+        organization_id=match.request.fight.organization_id, user=by
+    ).exists():
+        raise MatchError(_("Only the organization's members can leave its feedback."))
+    return _feedback(
+        match,
+        side="organizer",
+        rating=rating,
+        comment=comment,
+        now=now,
+        organizer_feedback_by=by,
+    )

@@ -126,3 +126,16 @@ register_kind(
     default_on=True,
     label="Invitation to join an organization",
 )
+
+# Matching (matching/mail.py). All essential: a proposal has an answer deadline (a volunteer who
+# wants no asks pauses their profile or withdraws consent, which stops the asking itself rather
+# than letting proposals expire unseen), and the introductions are the exchange both sides
+# agreed to; neither is news someone should be able to switch off and then miss.
+MATCHING_KINDS = {
+    "matching.proposal": "A request for your help (answer by a deadline)",
+    "matching.introduction_donor": "Introduction to the organizers you agreed to help",
+    "matching.introduction_organizer": "Introduction to a volunteer who agreed to help",
+}
+
+for _kind, _label in MATCHING_KINDS.items():
+    register_kind(_kind, essential=True, default_on=True, label=_label)

@@ -192,7 +192,89 @@ def organizer_rows():
     ]
 
 
+def matching_rows():
+    """The volunteer's match pages are the donor's own (anyone else signed in: 403); the
+    organizers' page is their organization's (anyone else: 404). The world's proposal on the
+    confidential fight goes to other_volunteer, who must see only its redacted summary, and its
+    organizers see Otto by first name only, never his address."""
+    vera_match = lambda w: {"pk": w["match"].pk}  # noqa: E731
+    otto_match = lambda w: {"pk": w["secret_match"].pk}  # noqa: E731
+    own = {**LOGIN_REQUIRED, **each(SIGNED_IN, Expect(403))}
+    post_only = {**LOGIN_REQUIRED, **each(SIGNED_IN, Expect(405))}
+    return [
+        Row(
+            "matching:my_matches",
+            signed_in_page(
+                {
+                    **each(SIGNED_IN, Expect(200, present="No matches yet")),
+                    "volunteer": Expect(200, present="{public_request}", absent="{other_email}"),
+                    "other_volunteer": Expect(
+                        200, present="A confidential Strike", absent="{public_request}"
+                    ),
+                }
+            ),
+        ),
+        Row(
+            "matching:detail",
+            {**own, "volunteer": Expect(200, present="{public_request}")},
+            kwargs=vera_match,
+        ),
+        Row(
+            "matching:detail",
+            {**own, "other_volunteer": Expect(200, present="This fight is confidential")},
+            kwargs=otto_match,
+            notes="a proposal on the confidential fight: its donor sees the redacted summary",
+        ),
+        Row(
+            "matching:accept",
+            {**own, "volunteer": Expect(200, present="If you accept")},
+            kwargs=vera_match,
+        ),
+        Row(
+            "matching:accept",
+            {**own, "other_volunteer": Expect(200, present="This fight is confidential")},
+            kwargs=otto_match,
+            notes="the confidential proposal's accept page: redacted, no names",
+        ),
+        Row(
+            "matching:decline",
+            {**own, "volunteer": Expect(200, present="Why not?")},
+            kwargs=vera_match,
+        ),
+        Row("matching:hours", post_only, kwargs=vera_match),
+        Row("matching:donor_feedback", post_only, kwargs=vera_match),
+        Row(
+            "matching:offer_help",
+            each(ROLES, Expect(405)),
+            kwargs=lambda w: {"pk": w["requests"]["public"].pk},
+        ),
+        Row(
+            "matching:request_matches",
+            {
+                **LOGIN_REQUIRED,
+                **each(SIGNED_IN, Expect(404)),
+                "other_org_organizer": Expect(200, present="Vera", absent="{volunteer_email}"),
+            },
+            kwargs=lambda w: {"pk": w["requests"]["public"].pk},
+        ),
+        Row(
+            "matching:request_matches",
+            {
+                **LOGIN_REQUIRED,
+                **each(SIGNED_IN, Expect(404)),
+                **each(MEMBERS_OF_SECRET, Expect(200, present="Otto", absent="{other_email}")),
+            },
+            kwargs=lambda w: {"pk": w["requests"]["secret"].pk},
+            notes="the confidential fight's request: its members see the proposal by first name",
+        ),
+        Row("matching:start", post_only, kwargs=otto_match),
+        Row("matching:complete", post_only, kwargs=otto_match),
+        Row("matching:organizer_feedback", post_only, kwargs=otto_match),
+    ]
+
+
 ROWS = [
+    *matching_rows(),
     Row("home", each(ROLES, Expect(200, present="Offer your skills", absent="{volunteer_bio}"))),
     Row("accounts:organizers", each(ROLES, Expect(200, present="What happens next"))),
     Row("accounts:dashboard", signed_in_page(OWN_EMAIL)),
@@ -579,6 +661,12 @@ def _world(digest):
         "match": Match.objects.create(
             request=fights_world["requests"]["public"],
             donor=volunteer,
+            status="proposed",
+            explanation={"version": 1, "score": 8.0, "skills": [], "modifiers": []},
+        ),
+        "secret_match": Match.objects.create(
+            request=fights_world["requests"]["secret"],
+            donor=other,
             status="proposed",
             explanation={"version": 1, "score": 8.0, "skills": [], "modifiers": []},
         ),

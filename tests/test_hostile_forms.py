@@ -24,7 +24,8 @@ from accounts.models import User
 from donors import fields
 from donors.forms import DonorAdminForm
 from donors.models import Donor, Skill, SkillCategory
-from matching.models import CandidateRejection
+from matching.forms import MAX_HOURS
+from matching.models import CandidateRejection, Match
 from notifications.services import normalize_address
 from tests.conftest import make_volunteer
 from tests.donors.test_admin import change_data
@@ -318,3 +319,51 @@ class HostileFormsTests(TestCase):
             assert fields.CollapsedCharField(max_length=1000).clean(rejection.reason) == (
                 rejection.reason
             )
+
+
+class HostileMatchFormsTests(TestCase):
+    """The volunteer's answers on a match: decline reason, hours, feedback."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.donor = make_volunteer()
+        cls.matches = {
+            status: Match.objects.create(
+                request=SupportRequestFactory(), donor=cls.donor, status=status
+            )
+            for status in ("proposed", "active", "completed")
+        }
+
+    post = HostileFormsTests.post
+
+    def match_url(self, status, action):
+        return f"/matches/{self.matches[status].pk}/{action}/"
+
+    @EXAMPLES
+    @given(reason=hostile_text)
+    def test_decline(self, reason):
+        self.post(
+            self.match_url("proposed", "decline"), {"reason": reason}, as_user=self.donor.user
+        )
+        match = Match.objects.get(pk=self.matches["proposed"].pk)
+        assert fields.MultilineField(max_length=1000, required=False).clean(
+            match.decline_reason
+        ) == (match.decline_reason)
+
+    @EXAMPLES
+    @given(hours=hostile_or("1", "12", str(MAX_HOURS)))
+    def test_hours(self, hours):
+        self.post(self.match_url("active", "hours"), {"hours": hours}, as_user=self.donor.user)
+        stored = Match.objects.get(pk=self.matches["active"].pk).hours_logged
+        assert stored is None or 1 <= stored <= MAX_HOURS
+
+    @EXAMPLES
+    @given(rating=hostile_or("1", "5"), comment=hostile_text)
+    def test_feedback(self, rating, comment):
+        data = {"rating": rating, "comment": comment}
+        self.post(self.match_url("completed", "feedback"), data, as_user=self.donor.user)
+        match = Match.objects.get(pk=self.matches["completed"].pk)
+        assert match.donor_rating in (None, 1, 2, 3, 4, 5)
+        assert fields.MultilineField(max_length=1000, required=False).clean(
+            match.donor_comment
+        ) == (match.donor_comment)

@@ -57,3 +57,45 @@ def test_erase_staff_member_keeps_the_match_without_them(match):
     rejection.refresh_from_db()
     assert (match.proposed_by, rejection.rejected_by) == (None, None)
     assert match.status == "proposed"
+
+
+@pytest.fixture
+def completed(match):
+    organizer = StaffFactory(is_staff=False)
+    Match.objects.filter(pk=match.pk).update(
+        status="completed",
+        hours_logged=12,
+        donor_rating=5,
+        donor_comment="VOLUNTEER-COMMENT",
+        organizer_rating=4,
+        organizer_comment="ORGANIZER-COMMENT",
+        organizer_feedback_by=organizer,
+    )
+    match.refresh_from_db()
+    return match
+
+
+def test_export_of_the_volunteer_holds_their_hours_and_both_feedbacks(completed):
+    [row] = export_user_data(completed.donor.user)["records"]["matching.Match"]
+
+    assert (row["hours_logged"], row["donor_rating"], row["donor_comment"]) == (
+        12,
+        5,
+        "VOLUNTEER-COMMENT",
+    )
+    assert (row["organizer_rating"], row["organizer_comment"]) == (4, "ORGANIZER-COMMENT")
+
+
+def test_export_of_the_organizer_holds_the_feedback_they_left(completed):
+    [row] = export_user_data(completed.organizer_feedback_by)["records"]["matching.Match"]
+
+    assert (row["id"], row["organizer_comment"]) == (completed.pk, "ORGANIZER-COMMENT")
+
+
+def test_erase_organizer_keeps_the_organizations_feedback_without_them(completed):
+    erase_user(completed.organizer_feedback_by)
+
+    completed.refresh_from_db()
+    assert completed.organizer_feedback_by is None
+    assert (completed.organizer_rating, completed.organizer_comment) == (4, "ORGANIZER-COMMENT")
+    assert completed.status == "completed"
