@@ -76,7 +76,7 @@ def completed(match):
 
 
 def test_export_of_the_volunteer_holds_their_hours_and_both_feedbacks(completed):
-    [row] = export_user_data(completed.donor.user)["records"]["matching.Match"]
+    [row] = export_user_data(completed.donor.user)["records"]["Matches"]
 
     assert (row["hours_logged"], row["donor_rating"], row["donor_comment"]) == (
         12,
@@ -87,9 +87,9 @@ def test_export_of_the_volunteer_holds_their_hours_and_both_feedbacks(completed)
 
 
 def test_export_of_the_organizer_holds_the_feedback_they_left(completed):
-    [row] = export_user_data(completed.organizer_feedback_by)["records"]["matching.Match"]
+    [row] = export_user_data(completed.organizer_feedback_by)["records"]["Matches"]
 
-    assert (row["id"], row["organizer_comment"]) == (completed.pk, "ORGANIZER-COMMENT")
+    assert (row["organizer_comment"], row["organizer_feedback_by"]) == ("ORGANIZER-COMMENT", "you")
 
 
 def test_erase_organizer_keeps_the_organizations_feedback_without_them(completed):
