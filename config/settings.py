@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "fights",
     "matching",
     "notifications",
+    "trainings",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
