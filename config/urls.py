@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("donors.urls")),
     path("", include("fights.urls")),
+    path("", include("trainings.urls")),
     path("notifications/", include("notifications.urls")),
 ]
 

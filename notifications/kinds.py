@@ -152,3 +152,29 @@ register_kind(
     default_on=True,
     label="Invitation to join an organization",
 )
+
+# Trainings (trainings/mail.py). What a registrant must know (their seat, an offer with a deadline,
+# a change of time or place) is essential; reminders and the feedback ask can be switched off.
+TRAINING_KINDS = {
+    "trainings.registration_confirmed": (True, "Training seat confirmed"),
+    "trainings.waitlisted": (True, "On a training's waitlist"),
+    "trainings.seat_offered": (True, "A training seat offered from the waitlist"),
+    "trainings.training_changed": (True, "A training's time or place changed"),
+    "trainings.training_cancelled": (True, "A training was cancelled"),
+    "trainings.scholarship_decided": (True, "Decision on a training scholarship"),
+    "trainings.reminder": (False, "Training reminders"),
+    "trainings.feedback_request": (False, "Feedback requests after trainings"),
+}
+# The confirmation and the change notice carry the calendar entry, built when the mail goes out.
+TRAINING_ATTACHMENTS = "trainings.calendar.registration_attachments"
+
+for _kind, (_essential, _label) in TRAINING_KINDS.items():
+    register_kind(
+        _kind,
+        essential=_essential,
+        default_on=True,
+        label=_label,
+        attachments=TRAINING_ATTACHMENTS
+        if _kind in ("trainings.registration_confirmed", "trainings.training_changed")
+        else "",
+    )

@@ -86,6 +86,13 @@ class TrainingQuerySet(models.QuerySet):
         """What the public list, feed and calendar show."""
         return self.published().upcoming(now)
 
+    def with_seat_counts(self):
+        return self.annotate(
+            seats_taken=models.Count(
+                "registrations", filter=models.Q(registrations__status__in=SEAT_STATUSES)
+            )
+        )
+
 
 class Training(models.Model):
     # Stable across edits: calendar clients match updates to entries by it.
