@@ -1,18 +1,24 @@
 """iCalendar files: one per training, the public feed, and the entry attached to a confirmation.
 
 Times are written in the training's own time zone (DTSTART;TZID=…) with its VTIMEZONE included,
-so calendars show the right local time and convert correctly. The UID is the training's stable
-`uid`, so re-downloading or a change notice updates the entry instead of adding another; SEQUENCE
-grows with each edit. Public files carry no private detail: the meeting link appears only in the
-entry attached to a confirmed registrant's own mail.
+so calendars show the right local time and convert correctly. The VTIMEZONE lists every offset
+change as its own STANDARD/DAYLIGHT part with a DTSTART, over the years the file's events span:
+icalendar writes later changes as RDATE lists, which some readers (dateutil, hence vobject and
+the programs built on it) ignore, putting a summer training an hour off.
+
+The UID is the training's stable `uid`, so re-downloading or a change notice updates the entry
+instead of adding another; SEQUENCE grows with each edit. Public files carry no private detail:
+the meeting link appears only in the entry attached to a confirmed registrant's own mail.
 """
 
+import datetime
+import zoneinfo
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from trainings.models import Registration
 
@@ -58,10 +64,37 @@ def calendar_for(trainings, *, name: str, meeting_url: str = "") -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
+    spans: dict[str, list[datetime.datetime]] = {}
     for training in trainings:
         calendar.add_component(event_for(training, meeting_url=meeting_url))
-    calendar.add_missing_timezones()
+        if training.time_zone not in ("UTC", "Etc/UTC"):
+            spans.setdefault(training.time_zone, []).extend([training.starts_at, training.ends_at])
+    for tzid, moments in sorted(spans.items()):
+        calendar.add_component(vtimezone(tzid, min(moments), max(moments)))
     return calendar.to_ical()
+
+
+def vtimezone(tzid: str, first: datetime.datetime, last: datetime.datetime) -> Timezone:
+    """The zone's offset changes from the year before `first` to the year after `last`, each
+    change its own part with its own DTSTART (no RDATE lists)."""
+    source = Timezone.from_tzinfo(
+        zoneinfo.ZoneInfo(tzid),
+        first_date=datetime.date(first.year - 1, 1, 1),
+        last_date=datetime.date(last.year + 2, 1, 1),
+    )
+    result = Timezone()
+    result.add("tzid", tzid)
+    for part in source.subcomponents:
+        rdates = part.get("rdate", [])
+        rdates = rdates if isinstance(rdates, list) else [rdates]
+        onsets = [part.decoded("dtstart")] + [d.dt for rdate in rdates for d in rdate.dts]
+        for onset in onsets:
+            change = type(part)()
+            change.add("dtstart", onset)
+            for key in ("tzname", "tzoffsetfrom", "tzoffsetto"):
+                change[key] = part[key]
+            result.add_component(change)
+    return result
 
 
 def training_ics(training) -> bytes:
