@@ -182,6 +182,8 @@ def test_register_when_full_waitlists_and_the_mail_has_no_link(
         client.post(f"/trainings/{webinar.slug}/register/", {})
 
     assert Registration.objects.get(user=user).status == "waitlisted"
+    page = client.get(f"/trainings/{webinar.slug}/")
+    assert "You are number 1 on the waitlist." in page.text
     [sent] = mail.outbox
     assert sent.subject == "You are on the waitlist: Livestreaming a picket"
     assert SECRET_LINK not in sent.body

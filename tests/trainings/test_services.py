@@ -467,3 +467,11 @@ def test_register_same_person_twice_at_once_keeps_one_registration():
     assert errors == []
     assert len(set(outcomes)) == 1
     assert list(training.registrations.values_list("status", flat=True)) == ["confirmed"]
+
+
+def test_waitlist_position_counts_those_ahead(full_training):
+    from trainings.queries import waitlist_position
+
+    positions = [waitlist_position(reg(full_training, f"wait{n}@example.org")) for n in (1, 2, 3)]
+
+    assert positions == [1, 2, 3]
