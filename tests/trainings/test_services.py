@@ -22,6 +22,7 @@ from tests.factories import (
     UserFactory,
 )
 from trainings import services, tasks
+from trainings.queries import waitlist_position
 from trainings.models import Registration
 from trainings.services import RegistrationError
 
@@ -470,8 +471,6 @@ def test_register_same_person_twice_at_once_keeps_one_registration():
 
 
 def test_waitlist_position_counts_those_ahead(full_training):
-    from trainings.queries import waitlist_position
-
     positions = [waitlist_position(reg(full_training, f"wait{n}@example.org")) for n in (1, 2, 3)]
 
     assert positions == [1, 2, 3]
