@@ -22,8 +22,8 @@ from tests.factories import (
     UserFactory,
 )
 from trainings import services, tasks
-from trainings.queries import waitlist_position
 from trainings.models import Registration
+from trainings.queries import waitlist_position
 from trainings.services import RegistrationError
 
 pytestmark = pytest.mark.django_db
