@@ -62,6 +62,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python tests/benchmarks/candidate_page.py $(BENCH_ARGS)
 	@if [ -n "$$DATABASE_URL" ]; then $(BIN)/python tests/benchmarks/pages.py $(PAGES_BENCH_ARGS); \
 	  else echo "tests/benchmarks/pages.py skipped: it needs DATABASE_URL (PostgreSQL)"; fi
+	$(BIN)/python tests/benchmarks/registrations.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

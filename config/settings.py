@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "fights",
     "matching",
     "notifications",
+    "trainings",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -210,6 +211,22 @@ CELERY_BEAT_SCHEDULE["matching-expire"] = {
 }
 # How long (seconds) the skills' rarity in the pool (what weighs them) is kept in the cache.
 MATCHING_RARITY_SECONDS = env_int("MATCHING_RARITY_SECONDS", 300)
+
+# --- Trainings (see trainings/services.py) --------------------------------------------------
+# How long someone offered a freed seat has to claim it; shorter when the training is close.
+TRAININGS_OFFER_HOURS = env_int("TRAININGS_OFFER_HOURS", 48)
+TRAININGS_SHORT_OFFER_HOURS = env_int("TRAININGS_SHORT_OFFER_HOURS", 12)
+TRAININGS_SHORT_OFFER_WITHIN_HOURS = env_int("TRAININGS_SHORT_OFFER_WITHIN_HOURS", 72)
+# How often (seconds) Celery beat passes unclaimed offers on, sends reminders and feedback asks.
+TRAININGS_BEAT_INTERVAL = env_float("TRAININGS_BEAT_INTERVAL", 300)
+CELERY_BEAT_SCHEDULE["trainings-expire-offers"] = {
+    "task": "trainings.expire_offers",
+    "schedule": TRAININGS_BEAT_INTERVAL,
+}
+CELERY_BEAT_SCHEDULE["trainings-reminders"] = {
+    "task": "trainings.send_reminders",
+    "schedule": TRAININGS_BEAT_INTERVAL,
+}
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

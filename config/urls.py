@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("donors.urls")),
     path("", include("fights.urls")),
+    path("", include("trainings.urls")),
     path("notifications/", include("notifications.urls")),
     path("matches/", include("matching.urls")),
     path("staff/matching/", include("matching.staff_urls")),

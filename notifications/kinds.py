@@ -9,6 +9,12 @@ Essential kinds (account and security mail) are always sent and cannot be switch
 Optional kinds carry one-click unsubscribe and are sent unless the person opted out (or, for
 kinds with `default_on=False`, unless they opted in). Apps register their kinds at import time of
 a module their `AppConfig.ready()` imports; tests use `temporary_kind()`.
+
+A kind may declare `attachments`: the dotted path of a function that takes the stored context and
+returns `[(filename, content, mimetype), ...]`. It runs at send time, like the templates, so the
+row stores only ids and an attachment always shows the data as it is when the mail goes out
+(a calendar entry carries the training's current time). A path, not a function, so that
+`notifications` imports no app that registers kinds.
 """
 
 from __future__ import annotations
@@ -24,16 +30,25 @@ class Kind:
     essential: bool
     default_on: bool
     label: str
+    attachments: str = ""
 
 
 _registry: dict[str, Kind] = {}
 
 
-def register_kind(kind: str, *, essential: bool, default_on: bool, label: str) -> Kind:
+def register_kind(
+    kind: str, *, essential: bool, default_on: bool, label: str, attachments: str = ""
+) -> Kind:
     """Add a kind; registering the same kind again with the same attributes is harmless."""
     if essential and not default_on:
         raise ValueError(f"Essential kind {kind!r} cannot be off by default.")
-    entry = Kind(name=kind, essential=essential, default_on=default_on, label=label)
+    entry = Kind(
+        name=kind,
+        essential=essential,
+        default_on=default_on,
+        label=label,
+        attachments=attachments,
+    )
     existing = _registry.get(kind)
     if existing is not None and existing != entry:
         raise ValueError(f"Kind {kind!r} is already registered differently: {existing}.")
@@ -67,12 +82,23 @@ def essential_kinds() -> list[Kind]:
 
 @contextmanager
 def temporary_kind(
-    kind: str, *, essential: bool = False, default_on: bool = True, label: str = ""
+    kind: str,
+    *,
+    essential: bool = False,
+    default_on: bool = True,
+    label: str = "",
+    attachments: str = "",
 ) -> Iterator[Kind]:
     """Register a kind for the duration of a `with` block (tests; the registry is global)."""
     if kind in _registry:
         raise ValueError(f"Kind {kind!r} is already registered.")
-    entry = register_kind(kind, essential=essential, default_on=default_on, label=label or kind)
+    entry = register_kind(
+        kind,
+        essential=essential,
+        default_on=default_on,
+        label=label or kind,
+        attachments=attachments,
+    )
     try:
         yield entry
     finally:
@@ -139,3 +165,29 @@ MATCHING_KINDS = {
 
 for _kind, _label in MATCHING_KINDS.items():
     register_kind(_kind, essential=True, default_on=True, label=_label)
+
+# Trainings (trainings/mail.py). What a registrant must know (their seat, an offer with a deadline,
+# a change of time or place) is essential; reminders and the feedback ask can be switched off.
+TRAINING_KINDS = {
+    "trainings.registration_confirmed": (True, "Training seat confirmed"),
+    "trainings.waitlisted": (True, "On a training's waitlist"),
+    "trainings.seat_offered": (True, "A training seat offered from the waitlist"),
+    "trainings.training_changed": (True, "A training's time or place changed"),
+    "trainings.training_cancelled": (True, "A training was cancelled"),
+    "trainings.scholarship_decided": (True, "Decision on a training scholarship"),
+    "trainings.reminder": (False, "Training reminders"),
+    "trainings.feedback_request": (False, "Feedback requests after trainings"),
+}
+# The confirmation and the change notice carry the calendar entry, built when the mail goes out.
+TRAINING_ATTACHMENTS = "trainings.calendar.registration_attachments"
+
+for _kind, (_essential, _label) in TRAINING_KINDS.items():
+    register_kind(
+        _kind,
+        essential=_essential,
+        default_on=True,
+        label=_label,
+        attachments=TRAINING_ATTACHMENTS
+        if _kind in ("trainings.registration_confirmed", "trainings.training_changed")
+        else "",
+    )

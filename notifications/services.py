@@ -52,6 +52,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template import Context, Engine
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from notifications import kinds
 from notifications.models import OutgoingMessage
@@ -338,7 +339,19 @@ def build_email(message: OutgoingMessage, *, connection=None) -> EmailMultiAlter
         connection=connection or get_connection(fail_silently=False),
     )
     email.attach_alternative(html, "text/html")
+    for filename, content, mimetype in build_attachments(entry, message.context):
+        email.attach(filename, content, mimetype)
     return email
+
+
+def build_attachments(entry: kinds.Kind, context: dict) -> list[tuple[str, str | bytes, str]]:
+    """The kind's attachments, built now from the ids in the stored context (see kinds.py)."""
+    if not entry.attachments:
+        return []
+    try:
+        return list(import_string(entry.attachments)(context))
+    except Exception as error:
+        raise PermanentFailure(f"Attachments failed: {type(error).__name__}: {error}") from error
 
 
 def site_context(message: OutgoingMessage, entry: kinds.Kind) -> dict:

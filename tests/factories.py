@@ -193,3 +193,62 @@ class RequestLanguageFactory(factory.django.DjangoModelFactory):
 
     request = factory.SubFactory(SupportRequestFactory)
     code = "en"
+
+
+# --- Trainings -------------------------------------------------------------------------------
+
+
+def _in_days(days, hour=9, minute=30):
+    moment = timezone.now() + datetime.timedelta(days=days)
+    return moment.replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.Venue"
+
+    name = factory.Sequence(lambda n: f"Union Hall {n}")
+    address = "100 Labor Way"
+    city = "Oakland"
+    country = "US"
+    region = "US-CA"
+    wheelchair_accessible = True
+    accessibility_notes = "Step-free entrance on 2nd Street; accessible toilets on each floor."
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    """A published in-person one-day workshop in two weeks, 09:30-17:00 UTC, 20 seats."""
+
+    class Meta:
+        model = "trainings.Training"
+
+    title = factory.Sequence(lambda n: f"Digital Skills for Labor {n}")
+    slug = factory.Sequence(lambda n: f"digital-skills-{n}")
+    kind = "workshop"
+    summary = "Social media, flyers and email for your campaign."
+    starts_at = factory.LazyFunction(lambda: _in_days(14))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at.replace(hour=17, minute=0))
+    time_zone = "UTC"
+    venue = factory.SubFactory(VenueFactory)
+    meeting_url = ""
+    capacity = 20
+    published = True
+
+
+class TrainingSkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.TrainingSkill"
+
+    training = factory.SubFactory(TrainingFactory)
+    skill = factory.SubFactory(SkillFactory)
+    level = 2
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.Registration"
+
+    training = factory.SubFactory(TrainingFactory)
+    user = factory.SubFactory(UserFactory)
+    status = "confirmed"
+    confirmed_at = factory.LazyFunction(timezone.now)

@@ -33,11 +33,14 @@ from tests.factories import (
     PASSWORD,
     ConflictFactory,
     DonorSkillFactory,
+    RegistrationFactory,
     RequestSkillFactory,
     SkillFactory,
     SupportRequestFactory,
+    TrainingFactory,
     UserFactory,
 )
+from trainings.forms import RegistrationForm
 
 SPECIAL = ["\x00", "\ud800", "\udfff", "İ", "ſ", "\u212a", "\u202e", "\u2066", "\u200b"]
 SPECIAL += ["\u200d", "\ufeff", "\r\n", "\x07", "\t", " ", "@", "example.org", "https://"]
@@ -319,6 +322,36 @@ class HostileFormsTests(TestCase):
             assert fields.CollapsedCharField(max_length=1000).clean(rejection.reason) == (
                 rejection.reason
             )
+
+    # --- trainings -------------------------------------------------------------------------
+
+    @EXAMPLES
+    @given(st.data())
+    def test_training_register(self, data):
+        training = TrainingFactory(price=100, scholarships_available=True)
+        good = {"organization": "Local 9", "accessibility_needs": "Captions"}
+        good |= {"dietary_needs": "Vegan", "scholarship_reason": "No budget"}
+        post = with_hostile(data, good)
+        self.post(f"/trainings/{training.slug}/register/", post, as_user=self.donor.user)
+        for registration in training.registrations.all():
+            stored = {name: getattr(registration, name) for name in good}
+            form = RegistrationForm(data=stored, training=training)
+            assert form.is_valid(), form.errors
+            assert form.cleaned_data == stored
+
+    @EXAMPLES
+    @given(email=hostile_email, action=hostile_or("walk_in", "attended", "no_show"))
+    def test_training_check_in(self, email, action):
+        registration = RegistrationFactory()
+        post = {"email": email, "action": action, "registration": str(registration.pk)}
+        self.post(f"/trainings/{registration.training.slug}/check-in/", post, as_user=self.staff)
+
+    @EXAMPLES
+    @given(organization=hostile_text, members=st.lists(hostile_text, max_size=3))
+    def test_training_group(self, organization, members):
+        training = TrainingFactory()
+        post = {"organization": organization, "members": members}
+        self.post(f"/trainings/{training.slug}/group/", post, as_user=self.donor.user)
 
 
 class HostileMatchFormsTests(TestCase):

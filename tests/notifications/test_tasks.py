@@ -20,6 +20,8 @@ def test_beat_schedule_runs_sweep_and_purge_tasks_that_exist():
         "notifications.sweep_outbox",
         "notifications.purge_outbox",
         "matching.expire_matches",
+        "trainings.expire_offers",
+        "trainings.send_reminders",
     }
     assert all(entry["task"] in app.tasks for entry in schedule.values())
     assert schedule["notifications-sweep"]["schedule"] == settings.NOTIFICATIONS_SWEEP_INTERVAL

@@ -1,0 +1,81 @@
+"""Reads: what the public list, feed and pages show, and who may see which training.
+
+An unpublished training answers 404 to everyone but staff who may view trainings, like an id
+that does not exist. A registration's pages answer 404 to anyone but its own person.
+"""
+
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from trainings.models import Registration, Session, Training, TrainingSkill
+
+VIEW_TRAINING = "trainings.view_training"
+
+
+def with_details(trainings):
+    """What a list card shows, in a fixed number of queries."""
+    return trainings.select_related("venue").prefetch_related(
+        Prefetch("taught", queryset=TrainingSkill.objects.select_related("skill")),
+        "trainers",
+    )
+
+
+def listed_trainings():
+    return with_details(Training.objects.listed())
+
+
+def can_preview(user) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm(VIEW_TRAINING)
+
+
+def training_for_viewer(user, slug, *, details=True) -> Training:
+    trainings = Training.objects.all() if can_preview(user) else Training.objects.published()
+    trainings = with_details(trainings) if details else trainings.select_related("venue")
+    return get_object_or_404(trainings, slug=slug)
+
+
+def programme_of(training) -> list[Session]:
+    return list(
+        training.sessions.select_related("track")
+        .prefetch_related("trainers")
+        .order_by("starts_at", "track__position", "pk")
+    )
+
+
+def registration_of(user, training) -> Registration | None:
+    if not user.is_authenticated:
+        return None
+    return Registration.objects.filter(training=training, user=user).first()
+
+
+def waitlist_position(registration) -> int:
+    """1 for the first in line."""
+    ahead = registration.training.registrations.waitlist().filter(
+        Q(queued_at__lt=registration.queued_at)
+        | Q(queued_at=registration.queued_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+def own_registration(request, pk) -> Registration:
+    return get_object_or_404(
+        Registration.objects.select_related("training__venue"), pk=pk, user=request.user
+    )
+
+
+def history_of(user) -> list[Registration]:
+    """A person's trainings, newest first, for their profile."""
+    return list(
+        Registration.objects.filter(user=user)
+        .select_related("training")
+        .prefetch_related(
+            Prefetch("training__taught", queryset=TrainingSkill.objects.select_related("skill"))
+        )
+        .order_by("-training__starts_at", "-pk")
+    )
+
+
+def registrants_of(training):
+    return training.registrations.select_related("user").order_by(
+        "status", "user__display_name", "user__email", "pk"
+    )
