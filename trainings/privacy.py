@@ -18,4 +18,5 @@ register(
     erase=lambda rows: rows.update(
         registered_by=None, status_changed_by=None, scholarship_decided_by=None
     ),
+    section="Training registrations",
 )

@@ -357,7 +357,7 @@ def test_profile_shows_training_history_and_trained_skills(client):
     assert response.status_code == 200
     assert "Video for strikes</a>" in response.text
     assert "Attended · trained in Online video" in response.text
-    assert "trained in Video for strikes" in response.text
+    assert "verified by Video for strikes" in response.text
 
 
 def test_claim_page_offers_no_button_without_an_offer(client, webinar):

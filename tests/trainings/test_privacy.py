@@ -13,8 +13,11 @@ def test_export_contains_the_persons_registrations_and_answers():
 
     records = export_user_data(registration.user)["records"]
 
-    [row] = records["trainings.Registration"]
-    assert (row["id"], row["accessibility_needs"]) == (registration.pk, "Captions, please")
+    [row] = records["Training registrations"]
+    assert (row["training"], row["accessibility_needs"]) == (
+        str(registration.training),
+        "Captions, please",
+    )
 
 
 def test_export_contains_registrations_the_person_made_or_decided():
@@ -22,12 +25,16 @@ def test_export_contains_registrations_the_person_made_or_decided():
     made = RegistrationFactory(registered_by=organizer)
     decided = RegistrationFactory(scholarship="approved", scholarship_decided_by=staff)
 
-    assert [r["id"] for r in export_user_data(organizer)["records"]["trainings.Registration"]] == [
-        made.pk
-    ]
-    assert [r["id"] for r in export_user_data(staff)["records"]["trainings.Registration"]] == [
-        decided.pk
-    ]
+    [by_organizer] = export_user_data(organizer)["records"]["Training registrations"]
+    [by_staff] = export_user_data(staff)["records"]["Training registrations"]
+    assert (by_organizer["training"], by_organizer["registered_by"]) == (
+        str(made.training),
+        "you",
+    )
+    assert (by_staff["training"], by_staff["scholarship_decided_by"]) == (
+        str(decided.training),
+        "you",
+    )
 
 
 def test_erase_deletes_own_registrations_and_clears_pointers_on_others():

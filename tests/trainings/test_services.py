@@ -411,7 +411,7 @@ def test_register_group_by_non_member_is_refused():
 # --- concurrency (PostgreSQL) --------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_register_concurrent_for_the_last_seats_never_overbooks():
     require(connection.vendor == "postgresql", "row locks need PostgreSQL")
     training = TrainingFactory(capacity=10)
@@ -442,7 +442,7 @@ def test_register_concurrent_for_the_last_seats_never_overbooks():
     assert training.registrations.filter(status="waitlisted").count() == 9
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_register_same_person_twice_at_once_keeps_one_registration():
     require(connection.vendor == "postgresql", "row locks need PostgreSQL")
     training = TrainingFactory(capacity=1)
