@@ -29,9 +29,11 @@ from tests.factories import (
     InvitationFactory,
     MembershipFactory,
     OrganizationFactory,
+    RegistrationFactory,
     RequestSkillFactory,
     SkillFactory,
     SupportRequestFactory,
+    TrainingFactory,
     UserFactory,
 )
 
@@ -192,6 +194,51 @@ def organizer_rows():
     ]
 
 
+def trainings_rows():
+    """The volunteer holds a confirmed seat on the training: only they see its meeting link."""
+    training = lambda w: {"slug": w["training"].slug}  # noqa: E731
+    own = lambda w: {"pk": w["registration"].pk}  # noqa: E731
+    no_link = Expect(200, present="{training_title}", absent="{meeting_url}")
+    with_link = Expect(200, present="{meeting_url}")
+    staff_only = {
+        **LOGIN_REQUIRED,
+        **each(NOT_STAFF_SIGNED_IN, Expect(403)),
+        "staff": Expect(200, present="{volunteer_email}"),
+    }
+    own_only = {
+        **LOGIN_REQUIRED,
+        **each(SIGNED_IN, Expect(404)),
+        "volunteer": Expect(200, present="{training_title}"),
+    }
+    return [
+        Row("trainings:list", each(ROLES, no_link)),
+        Row("trainings:feed", each(ROLES, no_link)),
+        Row("trainings:detail", {**each(ROLES, no_link), "volunteer": with_link}, kwargs=training),
+        Row("trainings:calendar", each(ROLES, no_link), kwargs=training),
+        Row(
+            "trainings:register",
+            {**LOGIN_REQUIRED, **each(SIGNED_IN, no_link), "volunteer": with_link},
+            kwargs=training,
+        ),
+        Row(
+            "trainings:group",
+            signed_in_page(
+                {
+                    **each(SIGNED_IN, Expect(200, present="not part of an organization")),
+                    **each(ORGANIZERS, Expect(200, present="Members to register")),
+                }
+            ),
+            kwargs=training,
+        ),
+        Row("trainings:check_in", staff_only, kwargs=training),
+        Row("trainings:export", staff_only, kwargs=training),
+        Row("trainings:emails", staff_only, kwargs=training),
+        Row("trainings:cancel", own_only, kwargs=own),
+        Row("trainings:claim", own_only, kwargs=own),
+        Row("trainings:decline", own_only, kwargs=own),
+    ]
+
+
 ROWS = [
     Row("home", each(ROLES, Expect(200, present="Offer your skills", absent="{volunteer_bio}"))),
     Row("accounts:organizers", each(ROLES, Expect(200, present="What happens next"))),
@@ -316,6 +363,7 @@ ROWS = [
         kwargs=lambda w: _request_kwargs(w, "pending"),
         notes="a draft of an unverified organization",
     ),
+    *trainings_rows(),
     Row(
         "account_confirm_login_code",
         # Login by code is off: there is never a pending code, so everyone is sent away.
@@ -344,6 +392,11 @@ STAFF_ADMIN_RIGHTS: dict[str, set[str]] = {
     # Matches move only through the matching services; the admin shows the record.
     "matching.match": {"view"},
     "matching.candidaterejection": {"view"},
+    # Staff run trainings; registrations are people's own (see trainings 0002).
+    "trainings.training": {"view", "add", "change"},
+    "trainings.registration": {"view", "change"},
+    "trainings.venue": {"view", "add", "change"},
+    "trainings.trainer": {"view", "add", "change"},
 }
 
 
@@ -452,6 +505,14 @@ ADMIN_OBJECTS = {
     # The change page renders the stored explanation as a table, never as raw JSON.
     "matching.match": (lambda w: w["match"].pk, "{public_request}", "Scoring version 1"),
     "matching.candidaterejection": (lambda w: w["rejection"].pk, "{public_request}", ""),
+    "trainings.training": (lambda w: w["training"].pk, "{training_title}", "{training_title}"),
+    "trainings.registration": (
+        lambda w: w["registration"].pk,
+        "{volunteer_email}",
+        "{volunteer_email}",
+    ),
+    "trainings.venue": (lambda w: w["training"].venue_id, "Union Hall", "Union Hall"),
+    "trainings.trainer": (lambda w: w["trainer"].pk, "Rosa Trainer", "Rosa Trainer"),
 }
 
 
@@ -636,6 +697,9 @@ def _world(digest):
     address = EmailAddress.objects.get(user=unverified)
     confirmation = get_emailconfirmation_model().create(address)
     organizers, fights_world = _organizers_world()
+    training = TrainingFactory(
+        title="Digital Skills ACCESS-TRAINING", meeting_url="https://meet.example.org/PRIVATE-ROOM"
+    )
     invitation = InvitationFactory(organization=fights_world["orgs"]["open"], email=verified.email)
     return {
         "invitation_token": invitation_token(invitation),
@@ -662,6 +726,9 @@ def _world(digest):
         "confirm_key": confirmation.key,
         "outgoing": outgoing,
         "unsubscribe_token": unsubscribe_token(user=volunteer.user, kind=digest.name),
+        "training": training,
+        "registration": RegistrationFactory(training=training, user=volunteer.user),
+        "trainer": training.trainers.create(name="Rosa Trainer"),
         "placeholders": {
             "volunteer_email": volunteer.user.email,
             "volunteer_bio": volunteer.bio,
@@ -678,6 +745,8 @@ def _world(digest):
             "public_request": fights_world["requests"]["public"].title,
             "pending_request": fights_world["requests"]["pending"].title,
             "open_org": fights_world["orgs"]["open"].name,
+            "training_title": training.title,
+            "meeting_url": training.meeting_url,
         },
     }
 

@@ -135,13 +135,14 @@ class TrainingAdmin(CheckedLookupsMixin, admin.ModelAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(CheckedLookupsMixin, admin.ModelAdmin):
-    list_display = ["user", "training", "status", "payment", "scholarship", "created_at"]
+    list_display = ["user", "email", "training", "status", "payment", "scholarship", "created_at"]
     list_filter = ["status", "payment", "scholarship", "training__kind"]
     list_select_related = ["user", "training"]
     search_fields = ["user__email", "user__display_name", "training__title", "organization"]
     fields = [
         "training",
         "user",
+        "email",
         "status",
         "organization",
         "accessibility_needs",
@@ -177,6 +178,10 @@ class RegistrationAdmin(CheckedLookupsMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("email"), ordering="user__email")
+    def email(self, registration):
+        return registration.user.email
 
     def _each(self, request, queryset, move, done):
         moved = 0

@@ -184,8 +184,6 @@ class Training(models.Model):
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = _("The end must be after the start.")
-        if self.capacity is not None and self.capacity < 1:
-            errors["capacity"] = _("A training needs at least one seat.")
         closes = self.registration_closes_at
         if closes and self.ends_at and closes > self.ends_at:
             errors["registration_closes_at"] = _("Registration must close before the end.")

@@ -160,6 +160,7 @@ def _staff_training(slug) -> Training:
 CHECK_IN_ACTIONS = {"attended": services.mark_attended, "no_show": services.mark_no_show}
 
 
+@login_required
 @permission_required("trainings.change_registration", raise_exception=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def check_in(request, slug):
@@ -208,6 +209,7 @@ def _check_in_post(request, training, walk_in) -> int:
     return 302
 
 
+@login_required
 @permission_required("trainings.view_registration", raise_exception=True)
 @require_safe
 def export_registrants(request, slug):
@@ -219,6 +221,7 @@ def export_registrants(request, slug):
     return response
 
 
+@login_required
 @permission_required("trainings.view_registration", raise_exception=True)
 @require_safe
 def email_list(request, slug):

@@ -13,6 +13,13 @@ pytestmark = pytest.mark.django_db
 PREFERENCES_URL = "/notifications/preferences/"
 
 
+@pytest.fixture(autouse=True)
+def _only_test_kinds_are_optional(monkeypatch):
+    """These tests count the optional kinds they register themselves; the apps' own optional
+    kinds (trainings' reminders, …) are left out of the registry while they run."""
+    monkeypatch.setattr(kinds, "_registry", {k.name: k for k in kinds.essential_kinds()})
+
+
 def unsubscribe_path(user, kind):
     return reverse(
         "notifications:unsubscribe", args=[preferences.unsubscribe_token(user=user, kind=kind)]
@@ -34,9 +41,7 @@ def test_preferences_requires_sign_in(client):
     assert response["Location"] == f"/accounts/login/?next={PREFERENCES_URL}"
 
 
-def test_preferences_without_optional_kinds_says_so(client, user, monkeypatch):
-    essential_only = {k.name: k for k in kinds.essential_kinds()}
-    monkeypatch.setattr(kinds, "_registry", essential_only)  # apps (trainings) add optional kinds
+def test_preferences_without_optional_kinds_says_so(client, user):
     client.force_login(user)
 
     response = client.get(PREFERENCES_URL)
