@@ -611,7 +611,7 @@ ADMIN_OBJECTS |= {
     ),
     "trainings.cohortmember": (lambda w: w["member"].pk, "Otto Other", "Otto Other"),
     "trainings.sessionidea": (lambda w: w["idea"].pk, "{idea_title}", "{idea_title}"),
-    "trainings.directoryentry": (lambda w: w["entry"].pk, "{other_email}", "Otto edits video"),
+    "trainings.directoryentry": (lambda w: w["entry"].pk, "Otto edits video", "Otto edits video"),
 }
 
 

@@ -130,7 +130,7 @@ def test_apply_to_what_is_not_an_open_cohort_program_is_404(client, slug):
 
 
 def test_apply_service_refuses_a_training_that_is_not_a_cohort_program():
-    with pytest.raises(ProgramError, match="Only cohort programs take applications."):
+    with pytest.raises(ProgramError, match=r"Only cohort programs take applications\."):
         programs.apply(TrainingFactory(), UserFactory(), statement="s", background="b")
 
 
@@ -186,7 +186,7 @@ def test_review_is_one_per_reviewer_and_a_second_replaces_it():
 
 
 def test_review_score_out_of_range_is_refused():
-    with pytest.raises(ProgramError, match="A score is from 1 to 5."):
+    with pytest.raises(ProgramError, match=r"A score is from 1 to 5\."):
         programs.review(ApplicationFactory(), reviewer=StaffFactory(), score=6)
 
 
