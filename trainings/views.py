@@ -229,6 +229,6 @@ def email_list(request, slug):
     registrants = queries.registrants_of(training).filter(
         status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED]
     )
-    addresses = ", ".join(r.user.email for r in registrants)
+    addresses = ", ".join(sorted(r.user.email for r in registrants))
     context = {"training": training, "addresses": addresses, "count": len(registrants)}
     return render(request, "trainings/email_list.html", context)

@@ -73,7 +73,10 @@ def test_seed_demo_profiles_are_varied_and_valid(debug_on):
     donors = list(Donor.objects.prefetch_related("donor_skills__skill", "languages"))
     for donor in donors:
         skills = list(donor.donor_skills.all())
-        assert 2 <= len(skills) <= 5
+        # Between 2 and 5 declared; a past demo training (trainings/demo.py) may add its own.
+        assert 2 <= len([ds for ds in skills if not ds.trained_in]) <= 5 or (
+            2 <= len(skills) <= 7 and any(ds.trained_in for ds in skills)
+        )
         assert all(1 <= ds.level <= 3 and not ds.skill.retired for ds in skills)
         assert len(donor.languages.all()) >= 1
         subdivision = pycountry.subdivisions.get(code=donor.region)
