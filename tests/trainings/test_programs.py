@@ -24,7 +24,7 @@ from tests.factories import (
     UserFactory,
 )
 from trainings import programs
-from trainings.models import Application, ApplicationReview, DirectoryEntry, SessionIdea
+from trainings.models import Application, ApplicationReview, DirectoryEntry, SessionIdea, Training
 from trainings.programs import ProgramError
 
 pytestmark = pytest.mark.django_db
@@ -561,3 +561,32 @@ def test_directory_entry_opt_in_needs_consent_and_opt_out_removes_it(client):
 
     client.post("/trainings/directory/me/", {"action": "leave"})
     assert DirectoryEntry.objects.count() == 0
+
+
+# --- seed_demo -----------------------------------------------------------------------------------
+
+
+def test_seed_demo_adds_a_cohort_program_taking_applications(settings):
+    import io
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    for _ in range(2):  # idempotent
+        call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+
+    program = Training.objects.get(slug="digital-strategists-cohort")
+    assert programs.accepts_applications(program)
+    statuses = sorted(program.applications.values_list("status", flat=True))
+    assert statuses == [
+        "accepted",
+        "confirmed",
+        "declined",
+        "submitted",
+        "submitted",
+        "submitted",
+        "waitlisted",
+    ]
+    assert program.applications.filter(status="submitted", decision="accepted").count() == 1
+    assert SessionIdea.objects.count() == 2
+    assert [e.user.email for e in programs.directory()] == ["volunteer1@example.org"]
