@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -83,8 +83,14 @@ def apply(training, user, *, now=None, **answers) -> Application:
     if Application.objects.filter(training=training, user=user).exists():
         raise ProgramError(_("You have already applied to this program."))
     application = Application(training=training, user=user, **answers)
-    application.full_clean(exclude=["training", "user"])
-    application.save()
+    application.full_clean(exclude=["training", "user"], validate_constraints=False)
+    try:
+        # A savepoint: the same person's second request racing this one hits the unique
+        # constraint, which is the same refusal as above, not a broken transaction.
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        raise ProgramError(_("You have already applied to this program.")) from None
     return application
 
 

@@ -590,3 +590,28 @@ def test_seed_demo_adds_a_cohort_program_taking_applications(settings):
     assert program.applications.filter(status="submitted", decision="accepted").count() == 1
     assert SessionIdea.objects.count() == 2
     assert [e.user.email for e in programs.directory()] == ["volunteer1@example.org"]
+
+
+def test_apply_racing_a_duplicate_is_the_same_clear_refusal(monkeypatch):
+    """The existence check passed for both requests; the unique constraint decides."""
+    program = CohortProgramFactory()
+    user = UserFactory()
+    ApplicationFactory(training=program, user=user)
+    real_filter = Application.objects.filter
+
+    def blind_filter(**kwargs):  # the check sees nothing, as in a race
+        return real_filter(pk=-1) if "user" in kwargs else real_filter(**kwargs)
+
+    monkeypatch.setattr(Application.objects, "filter", blind_filter)
+
+    with pytest.raises(ProgramError, match="already applied"):
+        programs.apply(program, user, statement="s", background="b")
+    assert Application.objects.count() == 1
+
+
+def test_cohort_program_page_links_to_the_application_form(client):
+    CohortProgramFactory(slug="strategists")
+
+    body = client.get("/trainings/strategists/").content.decode()
+
+    assert 'href="/trainings/strategists/apply/"' in body
