@@ -240,3 +240,31 @@ def test_erasing_a_reviewer_keeps_their_review_without_them():
     assert (review.reviewer, review.notes) == (None, "Kept")
     application.refresh_from_db()
     assert (application.decision, application.decision_drafted_by) == ("accepted", None)
+
+
+# --- query counts of the admin lists -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [1, 3])
+@pytest.mark.parametrize("url", [APPLICATIONS, MEMBERS, "/admin/trainings/sessionidea/"])
+def test_admin_list_query_count_is_constant(client, django_assert_num_queries, count, url):
+    program = CohortProgramFactory()
+    reviewer = staff_member()
+    for _ in range(count):
+        member = ApplicationFactory(training=program, status="confirmed", user=DonorFactory().user)
+        programs.review(member, reviewer=reviewer, score=4)
+        Commitment.objects.create(application=member, kind="action", date=timezone.localdate())
+        SessionIdea.objects.create(
+            user=member.user, kind="offer", skill=SkillFactory(), title="An idea"
+        )
+    client.force_login(staff_member())
+
+    with django_assert_num_queries(QUERIES[url]):
+        response = client.get(url)
+
+    assert response.context["cl"].result_count == count
+
+
+# session, user, permissions (user's and group's), the filter's choices (programs, or skills
+# for ideas), the filtered and total counts, and the rows with everything each row shows.
+QUERIES = {APPLICATIONS: 8, MEMBERS: 8, "/admin/trainings/sessionidea/": 8}
