@@ -217,6 +217,26 @@ class ApplicationAdmin(CheckedLookupsMixin, admin.ModelAdmin):
     @admin.action(description=_("Draft: accept"), permissions=["change"])
     def draft_accept(self, request, queryset):
         self._draft(request, queryset, Decision.ACCEPT)
+        for training in {application.training for application in queryset}:
+            self._warn_over_cap(request, training)
+
+    def _warn_over_cap(self, request, training):
+        """Accepting more than the places left is allowed (some decline), but staff are told:
+        confirmations stop at the cohort size, first come, first served."""
+        places = programs.places_left(training)
+        drafted = training.applications.filter(
+            decision=Decision.ACCEPT, status__in=programs.DECIDABLE
+        ).count()
+        if drafted > places:
+            self.message_user(
+                request,
+                _(
+                    "%(title)s: %(accepted)d accepted or drafted to be, for %(places)d places "
+                    "left. Only the first %(places)d to confirm get a place."
+                )
+                % {"title": training.title, "accepted": drafted, "places": places},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Draft: waitlist"), permissions=["change"])
     def draft_waitlist(self, request, queryset):

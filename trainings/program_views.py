@@ -45,6 +45,7 @@ def apply(request, slug):
         "form": form,
         "existing": existing,
         "is_open": programs.accepts_applications(training),
+        "deadline": programs.application_deadline(training),
     }
     if request.method != "POST":
         return render(request, TEMPLATES + "apply.html", context)

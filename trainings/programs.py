@@ -55,14 +55,17 @@ def program_for_applicant(slug) -> Training | None:
     ).first()
 
 
+def application_deadline(training) -> datetime.datetime:
+    """The program's deadline; without one, applications close when registration would."""
+    return training.application_deadline or training.closes_at
+
+
 def accepts_applications(training, now=None) -> bool:
-    deadline = training.application_deadline
     return (
         training.kind == Kind.COHORT_PROGRAM
         and training.published
         and training.cancelled_at is None
-        and deadline is not None
-        and (now or timezone.now()) < deadline
+        and (now or timezone.now()) < application_deadline(training)
     )
 
 
@@ -187,8 +190,18 @@ def confirmed_count(training) -> int:
     return Application.objects.filter(training=training, status=Status.CONFIRMED).count()
 
 
+def cohort_size(training) -> int:
+    """The cap on confirmed members; a program without one is capped by its seats."""
+    return training.cohort_size or training.capacity
+
+
 def places_left(training) -> int:
-    return max((training.cohort_size or 0) - confirmed_count(training), 0)
+    return max(cohort_size(training) - confirmed_count(training), 0)
+
+
+def accepted_waiting(training) -> int:
+    """Accepted applicants who have not confirmed yet."""
+    return Application.objects.filter(training=training, status=Status.ACCEPTED).count()
 
 
 def confirm_place(application, *, now=None) -> Application:

@@ -118,6 +118,20 @@ def test_staff_draft_read_then_send_a_decision(client, django_capture_on_commit_
     assert OutgoingMessage.objects.get().to == application.user.email
 
 
+def test_accepting_more_than_the_places_left_warns_staff(client):
+    program = CohortProgramFactory(title="Small cohort", cohort_size=2)
+    ApplicationFactory(training=program, status="confirmed")
+    applicants = ApplicationFactory.create_batch(2, training=program)
+    client.force_login(staff_member())
+
+    response = action(client, APPLICATIONS, "draft_accept", applicants)
+
+    assert (
+        "Small cohort: 2 accepted or drafted to be, for 1 places left. "
+        "Only the first 1 to confirm get a place."
+    ) in response.content.decode()
+
+
 def test_cohort_members_show_progress_and_on_call(client):
     program = CohortProgramFactory(
         starts_at=timezone.now() - datetime.timedelta(days=75),

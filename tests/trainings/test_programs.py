@@ -615,3 +615,22 @@ def test_cohort_program_page_links_to_the_application_form(client):
     body = client.get("/trainings/strategists/").content.decode()
 
     assert 'href="/trainings/strategists/apply/"' in body
+
+
+def test_without_a_deadline_applications_close_when_registration_would():
+    program = CohortProgramFactory(application_deadline=None)
+    started = CohortProgramFactory(
+        application_deadline=None,
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+        ends_at=timezone.now() + datetime.timedelta(days=100),
+    )
+
+    assert programs.accepts_applications(program) is True
+    assert programs.accepts_applications(started) is False
+
+
+def test_without_a_cohort_size_the_seats_cap_the_cohort():
+    program = CohortProgramFactory(cohort_size=None, capacity=2)
+    ApplicationFactory(training=program, status="confirmed")
+
+    assert programs.places_left(program) == 1
