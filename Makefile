@@ -59,6 +59,7 @@ mutate: $(VENV)/.dev
 # Matching speed at scale (needs DATABASE_URL for PostgreSQL; BENCH_ARGS="--donors 20000" for less).
 bench: $(VENV)/.dev
 	$(BIN)/python tests/benchmarks/rank_candidates.py $(BENCH_ARGS)
+	$(BIN)/python tests/benchmarks/registrations.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -27,7 +27,15 @@ from donors.models import Donor, Skill, SkillCategory
 from notifications.services import normalize_address
 from tests.conftest import make_volunteer
 from tests.donors.test_admin import change_data
-from tests.factories import PASSWORD, ConflictFactory, SkillFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    ConflictFactory,
+    RegistrationFactory,
+    SkillFactory,
+    TrainingFactory,
+    UserFactory,
+)
+from trainings.forms import RegistrationForm
 
 SPECIAL = ["\x00", "\ud800", "\udfff", "İ", "ſ", "\u212a", "\u202e", "\u2066", "\u200b"]
 SPECIAL += ["\u200d", "\ufeff", "\r\n", "\x07", "\t", " ", "@", "example.org", "https://"]
@@ -276,3 +284,33 @@ class HostileFormsTests(TestCase):
         self.post("/admin/auth/group/add/", {"name": name}, as_user=self.staff)
         for group in Group.objects.all():
             self.assert_admin_form_accepts_stored(Group, group)
+
+    # --- trainings -------------------------------------------------------------------------
+
+    @EXAMPLES
+    @given(st.data())
+    def test_training_register(self, data):
+        training = TrainingFactory(price=100, scholarships_available=True)
+        good = {"organization": "Local 9", "accessibility_needs": "Captions"}
+        good |= {"dietary_needs": "Vegan", "scholarship_reason": "No budget"}
+        post = with_hostile(data, good)
+        self.post(f"/trainings/{training.slug}/register/", post, as_user=self.donor.user)
+        for registration in training.registrations.all():
+            stored = {name: getattr(registration, name) for name in good}
+            form = RegistrationForm(data=stored, training=training)
+            assert form.is_valid(), form.errors
+            assert form.cleaned_data == stored
+
+    @EXAMPLES
+    @given(email=hostile_email, action=hostile_or("walk_in", "attended", "no_show"))
+    def test_training_check_in(self, email, action):
+        registration = RegistrationFactory()
+        post = {"email": email, "action": action, "registration": str(registration.pk)}
+        self.post(f"/trainings/{registration.training.slug}/check-in/", post, as_user=self.staff)
+
+    @EXAMPLES
+    @given(organization=hostile_text, members=st.lists(hostile_text, max_size=3))
+    def test_training_group(self, organization, members):
+        training = TrainingFactory()
+        post = {"organization": organization, "members": members}
+        self.post(f"/trainings/{training.slug}/group/", post, as_user=self.donor.user)

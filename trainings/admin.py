@@ -127,7 +127,10 @@ class TrainingAdmin(CheckedLookupsMixin, admin.ModelAdmin):
                     % {"count": told},
                 )
 
-    @admin.action(description=_("Cancel the selected trainings (everyone registered is told)"))
+    @admin.action(
+        description=_("Cancel the selected trainings (everyone registered is told)"),
+        permissions=["change"],
+    )
     def cancel_trainings(self, request, queryset):
         told = sum(services.cancel_training(t, by=request.user) for t in queryset)
         self.message_user(request, _("%(count)d registrants were told.") % {"count": told})
@@ -193,7 +196,7 @@ class RegistrationAdmin(CheckedLookupsMixin, admin.ModelAdmin):
                 self.message_user(request, f"{registration.user}: {error}", messages.WARNING)
         self.message_user(request, done % {"count": moved})
 
-    @admin.action(description=_("Mark attended (grants the skills taught)"))
+    @admin.action(description=_("Mark attended (grants the skills taught)"), permissions=["change"])
     def mark_attended(self, request, queryset):
         self._each(
             request,
@@ -202,7 +205,7 @@ class RegistrationAdmin(CheckedLookupsMixin, admin.ModelAdmin):
             _("%(count)d marked attended."),
         )
 
-    @admin.action(description=_("Mark no-show"))
+    @admin.action(description=_("Mark no-show"), permissions=["change"])
     def mark_no_show(self, request, queryset):
         self._each(
             request,
@@ -211,7 +214,7 @@ class RegistrationAdmin(CheckedLookupsMixin, admin.ModelAdmin):
             _("%(count)d marked no-show."),
         )
 
-    @admin.action(description=_("Approve scholarship (waive the fee)"))
+    @admin.action(description=_("Approve scholarship (waive the fee)"), permissions=["change"])
     def approve_scholarships(self, request, queryset):
         self._each(
             request,
@@ -220,7 +223,7 @@ class RegistrationAdmin(CheckedLookupsMixin, admin.ModelAdmin):
             _("%(count)d scholarships approved."),
         )
 
-    @admin.action(description=_("Decline scholarship (pay at the door)"))
+    @admin.action(description=_("Decline scholarship (pay at the door)"), permissions=["change"])
     def decline_scholarships(self, request, queryset):
         self._each(
             request,
@@ -229,7 +232,7 @@ class RegistrationAdmin(CheckedLookupsMixin, admin.ModelAdmin):
             _("%(count)d scholarships declined."),
         )
 
-    @admin.action(description=_("Record as paid"))
+    @admin.action(description=_("Record as paid"), permissions=["change"])
     def mark_paid(self, request, queryset):
         self._each(
             request,

@@ -28,9 +28,10 @@ def can_preview(user) -> bool:
     return user.is_authenticated and user.is_active and user.has_perm(VIEW_TRAINING)
 
 
-def training_for_viewer(user, slug) -> Training:
+def training_for_viewer(user, slug, *, details=True) -> Training:
     trainings = Training.objects.all() if can_preview(user) else Training.objects.published()
-    return get_object_or_404(with_details(trainings), slug=slug)
+    trainings = with_details(trainings) if details else trainings.select_related("venue")
+    return get_object_or_404(trainings, slug=slug)
 
 
 def programme_of(training) -> list[Session]:

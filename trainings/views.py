@@ -73,7 +73,8 @@ def training_detail(request, slug):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request, slug):
-    training = queries.training_for_viewer(request.user, slug)
+    # A POST that succeeds needs none of what the page shows: no prefetching for it.
+    training = queries.training_for_viewer(request.user, slug, details=request.method != "POST")
     if request.method != "POST":
         return _detail(request, training)
     form = RegistrationForm(request.POST, training=training)

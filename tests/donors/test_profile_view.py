@@ -271,8 +271,8 @@ def test_profile_get_query_count_does_not_grow_with_skills(
         ConflictFactory(donor=donor, name=f"Employer {_}", normalized_name=f"employer {_}")
     client.force_login(donor.user)
 
-    # session, user, donor, its skills, languages, conflicts
-    with django_assert_num_queries(6):
+    # session, user, donor, its skills, languages, conflicts, trainings (the history section)
+    with django_assert_num_queries(7):
         response = client.get("/profile/")
 
     assert response.status_code == 200

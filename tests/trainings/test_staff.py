@@ -276,3 +276,39 @@ def test_profile_history_query_count_constant(client, django_assert_num_queries,
         response = client.get("/profile/")
 
     assert response.text.count("trained in") == count
+
+
+def test_admin_actions_mark_attended_and_decide_scholarships(staff_client, training, staff):
+    TrainingSkillFactory(training=training, level=3)
+    attendee = RegistrationFactory(training=training, user=DonorFactory().user)
+    asking = RegistrationFactory(training=training, scholarship="requested", payment="pay_at_door")
+    url = "/admin/trainings/registration/"
+
+    staff_client.post(url, {"action": "mark_attended", "_selected_action": [attendee.pk]})
+    staff_client.post(url, {"action": "approve_scholarships", "_selected_action": [asking.pk]})
+    response = staff_client.post(
+        url, {"action": "approve_scholarships", "_selected_action": [attendee.pk]}, follow=True
+    )
+
+    attendee.refresh_from_db()
+    asking.refresh_from_db()
+    assert (attendee.status, attendee.status_changed_by) == ("attended", staff)
+    assert DonorSkill.objects.get(donor__user=attendee.user).level == 3
+    assert (asking.scholarship, asking.payment, asking.scholarship_decided_by) == (
+        "approved",
+        "waived",
+        staff,
+    )
+    assert "There is no scholarship request waiting for a decision." in response.text
+
+
+def test_admin_cancel_training_action(staff_client, training):
+    RegistrationFactory(training=training)
+
+    staff_client.post(
+        "/admin/trainings/training/",
+        {"action": "cancel_trainings", "_selected_action": [training.pk]},
+    )
+
+    training.refresh_from_db()
+    assert training.cancelled_at is not None
