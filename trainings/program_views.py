@@ -9,6 +9,7 @@ member of a verified organization: that it exists is no secret, whom it lists is
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,6 +26,7 @@ from trainings.program_forms import (
 )
 
 TEMPLATES = "trainings/programs/"
+DIRECTORY_PER_PAGE = 30
 
 
 def _program(slug):
@@ -120,15 +122,14 @@ def directory(request):
         regions=programs.directory_regions(),
         skills=programs.directory_skills(),
     )
-    status, entries = 200, []
+    status, entries = 200, programs.directory().none()
     if form.is_bound and not form.is_valid():
         status = 400
     else:
         data = form.cleaned_data if form.is_bound else {}
-        entries = list(
-            programs.directory(region=data.get("region", ""), skill=data.get("skill"))[:200]
-        )
-    context = {"form": form, "entries": entries}
+        entries = programs.directory(region=data.get("region", ""), skill=data.get("skill"))
+    page = Paginator(entries, DIRECTORY_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "entries": page.object_list}
     return render(request, TEMPLATES + "directory.html", context, status=status)
 
 

@@ -539,11 +539,25 @@ def test_directory_query_count_is_constant(client, django_assert_num_queries, co
         strategist(f"Strategist {n}")
     client.force_login(verified_member())
 
-    # session, user, membership check, filter regions, filter skills, entries, trained skills
-    with django_assert_num_queries(7):
+    # session, user, membership check, filter regions, filter skills, count, entries, skills
+    with django_assert_num_queries(8):
         response = client.get("/trainings/directory/")
 
     assert len(response.context["entries"]) == count
+
+
+def test_directory_pages_its_results(client, monkeypatch):
+    monkeypatch.setattr("trainings.program_views.DIRECTORY_PER_PAGE", 2)
+    for name in ("Ada", "Ben", "Cy"):
+        strategist(f"Strategist {name}")
+    client.force_login(verified_member())
+
+    first = client.get("/trainings/directory/").content.decode()
+    second = client.get("/trainings/directory/?page=2").content.decode()
+
+    assert "Strategist Ada" in first and "Strategist Cy" not in first
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    assert "Strategist Cy" in second and "Strategist Ada" not in second
 
 
 def test_directory_entry_opt_in_needs_consent_and_opt_out_removes_it(client):
