@@ -282,3 +282,24 @@ def test_admin_list_query_count_is_constant(client, django_assert_num_queries, c
 # session, user, permissions (user's and group's), the filter's choices (programs, or skills
 # for ideas), the filtered and total counts, and the rows with everything each row shows.
 QUERIES = {APPLICATIONS: 8, MEMBERS: 8, "/admin/trainings/sessionidea/": 8}
+
+
+def test_someone_who_may_only_view_sees_the_application_without_the_review_form(client):
+    from django.contrib.auth.models import Permission
+
+    application = ApplicationFactory(statement="VIEW-ONLY statement")
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="trainings",
+            codename__in=["view_application", "view_applicationreview"],
+        )
+    )
+    client.force_login(viewer)
+
+    response = client.get(f"{APPLICATIONS}{application.pk}/change/")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "VIEW-ONLY statement" in body
+    assert "Your score" not in body
