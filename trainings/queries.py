@@ -4,7 +4,7 @@ An unpublished training answers 404 to everyone but staff who may view trainings
 that does not exist. A registration's pages answer 404 to anyone but its own person.
 """
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from trainings.models import Registration, Session, Training, TrainingSkill
@@ -46,6 +46,15 @@ def registration_of(user, training) -> Registration | None:
     if not user.is_authenticated:
         return None
     return Registration.objects.filter(training=training, user=user).first()
+
+
+def waitlist_position(registration) -> int:
+    """1 for the first in line."""
+    ahead = registration.training.registrations.waitlist().filter(
+        Q(queued_at__lt=registration.queued_at)
+        | Q(queued_at=registration.queued_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
 
 
 def own_registration(request, pk) -> Registration:

@@ -69,6 +69,10 @@ def register(
     """Confirmed while seats remain, else waitlisted; registering twice returns the existing
     registration unchanged. A cancelled registration registers again at the end of the line."""
     now = now or timezone.now()
+    # Someone registered already needs no lock (a double click, a second tab).
+    existing = Registration.objects.filter(training=training, user=user).first()
+    if existing is not None and existing.status != Status.CANCELLED:
+        return existing
     training = _locked(training)
     existing = Registration.objects.filter(training=training, user=user).first()
     if existing is not None and existing.status != Status.CANCELLED:

@@ -61,6 +61,9 @@ def _detail(request, training, *, form=None, status=200):
         "meeting_url": training.meeting_url
         if registration and registration.sees_meeting_link
         else "",
+        "waitlist_position": queries.waitlist_position(registration)
+        if registration and registration.status == RegistrationStatus.WAITLISTED
+        else None,
     }
     return render(request, "trainings/detail.html", context, status=status)
 

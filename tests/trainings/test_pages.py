@@ -182,6 +182,8 @@ def test_register_when_full_waitlists_and_the_mail_has_no_link(
         client.post(f"/trainings/{webinar.slug}/register/", {})
 
     assert Registration.objects.get(user=user).status == "waitlisted"
+    page = client.get(f"/trainings/{webinar.slug}/")
+    assert "You are number 1 on the waitlist." in page.text
     [sent] = mail.outbox
     assert sent.subject == "You are on the waitlist: Livestreaming a picket"
     assert SECRET_LINK not in sent.body
@@ -356,3 +358,14 @@ def test_profile_shows_training_history_and_trained_skills(client):
     assert "Video for strikes</a>" in response.text
     assert "Attended · trained in Online video" in response.text
     assert "trained in Video for strikes" in response.text
+
+
+def test_claim_page_offers_no_button_without_an_offer(client, webinar):
+    registration = RegistrationFactory(training=webinar, status="waitlisted")
+    client, _ = signed_in(client, registration.user)
+
+    response = client.get(f"/trainings/registrations/{registration.pk}/claim/")
+
+    assert response.status_code == 200
+    assert "Your registration: <strong>Waitlisted</strong>." in response.text
+    assert "Claim the seat</button>" not in response.text

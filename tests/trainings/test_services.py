@@ -23,6 +23,7 @@ from tests.factories import (
 )
 from trainings import services, tasks
 from trainings.models import Registration
+from trainings.queries import waitlist_position
 from trainings.services import RegistrationError
 
 pytestmark = pytest.mark.django_db
@@ -439,3 +440,37 @@ def test_register_concurrent_for_the_last_seats_never_overbooks():
     assert sorted(outcomes) == ["confirmed"] * 3 + ["waitlisted"] * 9
     assert training.registrations.filter(status="confirmed").count() == 10
     assert training.registrations.filter(status="waitlisted").count() == 9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_register_same_person_twice_at_once_keeps_one_registration():
+    require(connection.vendor == "postgresql", "row locks need PostgreSQL")
+    training = TrainingFactory(capacity=1)
+    user = UserFactory()
+    barrier = threading.Barrier(4)
+    outcomes, errors = [], []
+
+    def attempt():
+        try:
+            barrier.wait()
+            outcomes.append(services.register(training, user).pk)
+        except Exception as error:  # any error is a failure of the test
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(set(outcomes)) == 1
+    assert list(training.registrations.values_list("status", flat=True)) == ["confirmed"]
+
+
+def test_waitlist_position_counts_those_ahead(full_training):
+    positions = [waitlist_position(reg(full_training, f"wait{n}@example.org")) for n in (1, 2, 3)]
+
+    assert positions == [1, 2, 3]
