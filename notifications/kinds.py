@@ -191,3 +191,12 @@ for _kind, (_essential, _label) in TRAINING_KINDS.items():
         if _kind in ("trainings.registration_confirmed", "trainings.training_changed")
         else "",
     )
+
+# Cohort programs (trainings/programs.py): the decision on an application, drafted and read by
+# staff, sent by their "send decisions" action. Essential: the applicant asked for it.
+register_kind(
+    "trainings.application_decision",
+    essential=True,
+    default_on=True,
+    label="Decision on a cohort program application",
+)

@@ -252,3 +252,30 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     status = "confirmed"
     confirmed_at = factory.LazyFunction(timezone.now)
+
+
+# --- Cohort programs (trainings/programs.py) ---------------------------------------------------
+
+
+class CohortProgramFactory(TrainingFactory):
+    """A published cohort program starting in 30 days, taking applications for 10 more days."""
+
+    kind = "cohort_program"
+    title = factory.Sequence(lambda n: f"Digital Strategists Cohort {n}")
+    slug = factory.Sequence(lambda n: f"cohort-{n}")
+    starts_at = factory.LazyFunction(lambda: _in_days(30))
+    capacity = 12
+    cohort_size = 12
+    application_deadline = factory.LazyFunction(lambda: _in_days(10))
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trainings.Application"
+
+    training = factory.SubFactory(CohortProgramFactory)
+    user = factory.SubFactory(UserFactory)
+    statement = "I want to run the online side of our strike."
+    background = "Shop steward, I post for the local."
+    commits_training_days = True
+    commits_actions = True

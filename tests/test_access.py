@@ -650,6 +650,110 @@ def _model_admin_rows(model) -> list[Row]:
     ]
 
 
+# --- Cohort programs, ideas for sessions, the directory (trainings/program_urls.py) ------------
+# The volunteer applied and was accepted (only they may confirm); the other volunteer is a
+# confirmed member, trained and listed in the directory, which only staff and members of
+# verified organizations see: everyone else signed in gets 403, anonymous visitors sign in.
+
+
+def program_rows():
+    program = lambda w: {"slug": w["program"].slug}  # noqa: E731
+    directory_readers = ("org_admin", "org_organizer", "other_org_organizer", "staff")
+    return [
+        Row(
+            "trainings:apply",
+            signed_in_page(each(SIGNED_IN, Expect(200, present="Apply to {program_title}"))),
+            kwargs=program,
+        ),
+        Row(
+            "trainings:my_applications",
+            signed_in_page(
+                {
+                    **each(SIGNED_IN, Expect(200, absent="{program_title}")),
+                    "volunteer": Expect(200, present="{program_title}"),
+                    "other_volunteer": Expect(200, present="{program_title}"),
+                }
+            ),
+        ),
+        Row(
+            "trainings:confirm_place",
+            {
+                **LOGIN_REQUIRED,
+                **each(SIGNED_IN, Expect(404)),
+                "volunteer": Expect(200, present="Confirm my place"),
+            },
+            kwargs=lambda w: {"pk": w["application"].pk},
+        ),
+        Row(
+            "trainings:propose_idea",
+            signed_in_page(each(SIGNED_IN, Expect(200, present="Ideas for sessions"))),
+        ),
+        Row(
+            "trainings:directory",
+            {
+                **LOGIN_REQUIRED,
+                **each(SIGNED_IN, Expect(403, absent="{other_email}")),
+                **each(directory_readers, Expect(200, present="{other_email}")),
+            },
+        ),
+        Row(
+            "trainings:directory_entry",
+            signed_in_page(
+                {
+                    **each(SIGNED_IN, Expect(200, present="You are not listed.")),
+                    "other_volunteer": Expect(200, present="You are listed in the directory."),
+                }
+            ),
+        ),
+    ]
+
+
+ROWS += program_rows()
+STAFF_ADMIN_RIGHTS |= {
+    # Applications, ideas and directory entries are people's own; staff review and decide.
+    "trainings.application": {"view", "change"},
+    "trainings.cohortmember": {"view", "change"},
+    "trainings.sessionidea": {"view"},
+    "trainings.directoryentry": {"view"},
+}
+ADMIN_OBJECTS |= {
+    "trainings.application": (
+        lambda w: w["application"].pk,
+        "{program_title}",
+        "{program_statement}",
+    ),
+    "trainings.cohortmember": (lambda w: w["member"].pk, "Otto Other", "Otto Other"),
+    "trainings.sessionidea": (lambda w: w["idea"].pk, "{idea_title}", "{idea_title}"),
+    "trainings.directoryentry": (lambda w: w["entry"].pk, "Otto edits video", "Otto edits video"),
+}
+
+
+def _programs_world(world):
+    from tests.factories import ApplicationFactory, CohortProgramFactory, DonorSkillFactory
+    from trainings.models import DirectoryEntry, SessionIdea
+
+    program = CohortProgramFactory(title="Strategists ACCESS-COHORT")
+    volunteer, other = world["users"]["volunteer"], world["users"]["other_volunteer"]
+    application = ApplicationFactory(
+        training=program, user=volunteer, statement="VERA-STATEMENT", status="accepted"
+    )
+    member = ApplicationFactory(training=program, user=other, status="confirmed")
+    DonorSkillFactory(donor=other.donor, trained_at=program.starts_at, trained_in=program.title)
+    world.update(
+        program=program,
+        application=application,
+        member=member,
+        entry=DirectoryEntry.objects.create(user=other, headline="Otto edits video"),
+        idea=SessionIdea.objects.create(
+            user=volunteer, kind="request", skill=world["skill"], title="IDEA-TITLE flyers"
+        ),
+    )
+    world["placeholders"].update(
+        program_title=program.title, program_statement="VERA-STATEMENT", idea_title="IDEA-TITLE"
+    )
+    return world
+
+
 def _url_names():
     def walk(patterns, namespace=None):
         for pattern in patterns:
@@ -680,7 +784,7 @@ def test_every_named_url_has_a_row():
 @pytest.fixture
 def world(db):
     with kinds.temporary_kind("test.access-digest", essential=False) as digest:
-        yield _world(digest)
+        yield _programs_world(_world(digest))
 
 
 def _world(digest):

@@ -252,3 +252,6 @@ class VenueAdmin(CheckedLookupsMixin, admin.ModelAdmin):
 class TrainerAdmin(CheckedLookupsMixin, admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]
+
+
+from trainings import program_admin  # noqa: E402, F401  (cohort programs, ideas, directory)

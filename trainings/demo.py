@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from donors.models import Skill
-from trainings import services
+from trainings import program_demo, services
 from trainings.models import Registration, Trainer, Training, TrainingSkill, Venue
 
 CHICAGO = "America/Chicago"
@@ -193,6 +193,7 @@ def seed(*, password: str) -> str:
         trainers=[lee],
     )
     made += created
+    program_demo.seed()  # the cohort program taking applications (trainings/program_demo.py)
     return (
         f"Demo trainings: {made} created (a past workshop whose attendees gained its skills, "
         f"'{full.title}' full with a waitlist, a two-day conference with tracks and a price, "

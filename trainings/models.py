@@ -403,3 +403,235 @@ class Registration(models.Model):
     def sees_meeting_link(self) -> bool:
         """Only people with a confirmed seat see the private link."""
         return self.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
+
+
+# --- Cohort programs, session ideas, the directory (trainings/programs.py) ----------------------
+# Appended here, after the registrations: applications to cohort programs with reviews per
+# reviewer, decisions drafted then sent, confirmed members and their commitments, ideas for
+# sessions, and the opt-in directory of trained digital strategists.
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    DECLINED = "declined", _("Declined")
+    CONFIRMED = "confirmed", _("Confirmed a place")
+
+
+class Decision(models.TextChoices):
+    """What staff drafted; it becomes the application's status only once sent."""
+
+    ACCEPT = "accepted", _("Accept")
+    WAITLIST = "waitlisted", _("Waitlist")
+    DECLINE = "declined", _("Decline")
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NON_BINARY = "non_binary", _("Non-binary")
+    SELF_DESCRIBED = "self_described", _("In another way")
+    PREFER_NOT = "prefer_not", _("Prefer not to say")
+
+
+class AgeRange(models.TextChoices):
+    UNDER_25 = "under_25", _("Under 25")
+    FROM_25 = "25_34", _("25 to 34")
+    FROM_35 = "35_44", _("35 to 44")
+    FROM_45 = "45_54", _("45 to 54")
+    FROM_55 = "55_plus", _("55 or over")
+    PREFER_NOT = "prefer_not", _("Prefer not to say")
+
+
+class YesNoPreferNot(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    PREFER_NOT = "prefer_not", _("Prefer not to say")
+
+
+class Application(models.Model):
+    """An application to a cohort program; once accepted and confirmed, a member of the cohort."""
+
+    training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="applications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_applications"
+    )
+    statement = models.TextField(_("why you want to join"), max_length=3000)
+    background = models.TextField(_("your background"), max_length=3000)
+    organization = models.CharField(_("organization"), max_length=200, blank=True)
+    commits_training_days = models.BooleanField(
+        _("I can attend one full training day a month for five months"), default=False
+    )
+    commits_actions = models.BooleanField(
+        _("I can join about a dozen actions over the year"), default=False
+    )
+    availability_notes = models.TextField(_("availability notes"), max_length=1000, blank=True)
+    # Optional questions, never required; empty means the person did not answer.
+    gender = models.CharField(_("gender"), max_length=20, choices=Gender, blank=True)
+    age_range = models.CharField(_("age"), max_length=20, choices=AgeRange, blank=True)
+    lgbtq = models.CharField(_("LGBTQ+"), max_length=20, choices=YesNoPreferNot, blank=True)
+    person_of_color = models.CharField(
+        _("person of colour"), max_length=20, choices=YesNoPreferNot, blank=True
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ApplicationStatus,
+        default=ApplicationStatus.SUBMITTED,
+    )
+    # A decision is drafted (visible to staff), then sent: only sending changes the status.
+    decision = models.CharField(_("drafted decision"), max_length=12, choices=Decision, blank=True)
+    decision_message = models.TextField(
+        _("personal note in the decision email"), max_length=2000, blank=True
+    )
+    decision_drafted_at = models.DateTimeField(null=True, blank=True)
+    decision_drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="application_decisions_drafted",
+    )
+    decision_sent_at = models.DateTimeField(null=True, blank=True)
+    decision_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="application_decisions_sent",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["training", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training", "user"], name="application_unique_per_training"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.training}"
+
+    @property
+    def decision_pending(self) -> bool:
+        """A drafted decision staff have not sent yet."""
+        return bool(self.decision) and self.decision != self.status
+
+
+class CohortMember(Application):
+    """The confirmed applications, as the cohort's members list in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("cohort member")
+        verbose_name_plural = _("cohort members")
+
+
+class ApplicationReview(models.Model):
+    """One reviewer's score and notes on one application: staff data about the applicant."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="application_reviews",
+    )
+    score = models.PositiveSmallIntegerField(
+        _("score"), choices=[(n, str(n)) for n in range(1, 6)], help_text=_("1 (weak) to 5.")
+    )
+    notes = models.TextField(_("notes"), max_length=3000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["application", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="review_one_per_reviewer"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="review_score_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer}: {self.score}"
+
+
+class CommitmentKind(models.TextChoices):
+    TRAINING_DAY = "training_day", _("Training day attended")
+    ACTION = "action", _("Action joined")
+
+
+class Commitment(models.Model):
+    """One training day a cohort member attended or one action they joined (staff record it)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="commitments"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CommitmentKind)
+    date = models.DateField(_("date"))
+    description = models.CharField(_("what"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitments_recorded",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class IdeaKind(models.TextChoices):
+    OFFER = "offer", _("I could give this workshop")
+    REQUEST = "request", _("I need this workshop")
+
+
+class SessionIdea(models.Model):
+    """A workshop someone could give, or one they need."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_ideas"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=IdeaKind)
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="session_ideas")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("details"), max_length=3000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class DirectoryEntry(models.Model):
+    """A person's own choice to be listed as a trained digital strategist; deleting it revokes.
+
+    What the directory shows comes from their volunteer profile (region) and trained skills;
+    the entry holds only the consent and an optional line about themselves."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="directory_entry"
+    )
+    headline = models.CharField(_("one line about you"), max_length=200, blank=True)
+    opted_in_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user__display_name", "pk"]
+        verbose_name_plural = _("directory entries")
+
+    def __str__(self):
+        return str(self.user)

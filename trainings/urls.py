@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from trainings import views
 
 app_name = "trainings"
 
 urlpatterns = [
+    path("", include("trainings.program_urls")),
     path("trainings/", views.training_list, name="list"),
     path("trainings/calendar.ics", views.calendar_feed, name="feed"),
     path("trainings/<slug:slug>/", views.training_detail, name="detail"),
