@@ -42,6 +42,7 @@ register(
         Q(user=u) | Q(decision_drafted_by=u) | Q(decision_sent_by=u)
     ),
     erase=lambda rows: rows.update(decision_drafted_by=None, decision_sent_by=None),
+    section="Cohort program applications",
 )
 register(
     ApplicationReview,
@@ -50,11 +51,19 @@ register(
     # reviews they wrote stay, without their author.
     erase=lambda rows: rows.update(reviewer=None),
     exclude=("reviewer",),
+    section="Reviews of cohort program applications",
 )
 register(
     Commitment,
     rows=lambda u: Commitment.objects.filter(Q(application__user=u) | Q(recorded_by=u)),
     erase=lambda rows: rows.update(recorded_by=None),
+    section="Cohort program commitments",
 )
-register(SessionIdea, rows=lambda u: SessionIdea.objects.filter(user=u))
-register(DirectoryEntry, rows=lambda u: DirectoryEntry.objects.filter(user=u))
+register(
+    SessionIdea, rows=lambda u: SessionIdea.objects.filter(user=u), section="Ideas for sessions"
+)
+register(
+    DirectoryEntry,
+    rows=lambda u: DirectoryEntry.objects.filter(user=u),
+    section="Your listing in the directory of trained digital strategists",
+)

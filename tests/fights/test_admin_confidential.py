@@ -8,14 +8,14 @@ from django.urls import reverse
 
 from fights.models import Fight, SupportRequest
 from notifications import kinds
-from tests.test_access import CONFIDENTIAL_MARKERS, _world, all_rows, client_for
+from tests.test_access import CONFIDENTIAL_MARKERS, _programs_world, _world, all_rows, client_for
 
 
 @pytest.fixture
 def world(db):
     """The access table's world (tests/test_access.py); its staff lack the permission."""
     with kinds.temporary_kind("test.access-digest", essential=False) as digest:
-        yield _world(digest)
+        yield _programs_world(_world(digest))
 
 
 CHANGELISTS = (

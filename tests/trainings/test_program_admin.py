@@ -217,12 +217,15 @@ def test_export_shows_reviews_about_the_applicant_without_the_reviewer():
 
     records = json.loads(export_json(application.user))["records"]
 
-    assert records["trainings.Application"][0]["statement"] == "MY-STATEMENT"
-    [review] = records["trainings.ApplicationReview"]
-    assert (review["score"], review["notes"]) == (4, "REVIEW-NOTES")
-    assert "reviewer_id" not in review
-    assert records["trainings.SessionIdea"][0]["title"] == "MY-IDEA"
-    assert records["trainings.DirectoryEntry"][0]["headline"] == "MY-HEADLINE"
+    assert records["Cohort program applications"][0]["statement"] == "MY-STATEMENT"
+    [review] = records["Reviews of cohort program applications"]
+    assert (review["score"], review["notes"]) == ("4", "REVIEW-NOTES")  # the choice label
+    assert "reviewer" not in review
+    assert records["Ideas for sessions"][0]["title"] == "MY-IDEA"
+    assert (
+        records["Your listing in the directory of trained digital strategists"][0]["headline"]
+        == "MY-HEADLINE"
+    )
 
 
 def test_erasing_an_applicant_removes_their_application_reviews_ideas_and_listing():

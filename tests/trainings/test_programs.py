@@ -302,7 +302,7 @@ def test_confirm_someone_elses_application_is_404(client):
     assert application.status == "accepted"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_confirm_concurrently_never_exceeds_the_cohort_size():
     require(connection.vendor == "postgresql", "row locks need PostgreSQL")
     program = CohortProgramFactory(cohort_size=3)
@@ -354,7 +354,7 @@ def test_my_applications_query_count_is_constant(client, django_assert_num_queri
         ApplicationFactory(user=user, status="accepted")
     client.force_login(user)
 
-    with django_assert_num_queries(3):  # session, user, applications with their trainings
+    with django_assert_num_queries(4):  # session, user, applications with their trainings; header
         response = client.get("/trainings/applications/")
 
     assert len(response.context["applications"]) == count
@@ -539,8 +539,9 @@ def test_directory_query_count_is_constant(client, django_assert_num_queries, co
         strategist(f"Strategist {n}")
     client.force_login(verified_member())
 
-    # session, user, membership check, filter regions, filter skills, count, entries, skills
-    with django_assert_num_queries(8):
+    # session, user, membership check, filter regions, filter skills, count, entries, skills, and
+    # the header's "is this person a volunteer?"
+    with django_assert_num_queries(9):
         response = client.get("/trainings/directory/")
 
     assert len(response.context["entries"]) == count
