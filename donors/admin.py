@@ -382,11 +382,15 @@ def attach_list_columns(donors) -> None:
     (a language is a row with level 0): model instances for every skill row, and a second
     round trip, were a good part of the list's time."""
     ids = [donor.pk for donor in donors]
-    skills = DonorSkill.objects.filter(donor_id__in=ids).values_list(
-        "donor_id", "level", "skill__name"
+    # No ORDER BY inside a UNION's parts (SQLite refuses it): the models' orderings are cleared.
+    skills = (
+        DonorSkill.objects.filter(donor_id__in=ids)
+        .order_by()
+        .values_list("donor_id", "level", "skill__name")
     )
     languages = (
         DonorLanguage.objects.filter(donor_id__in=ids)
+        .order_by()
         .annotate(no_level=Value(0, output_field=IntegerField()))
         .values_list("donor_id", "no_level", "code")
     )
