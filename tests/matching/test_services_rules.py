@@ -1,0 +1,101 @@
+"""What each move of a match records: who, when (the `now` given), and its own fields."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from matching import services
+from matching.models import Match, MatchStatus
+from tests.factories import (
+    DonorFactory,
+    DonorSkillFactory,
+    RequestSkillFactory,
+    SkillFactory,
+    StaffFactory,
+    SupportRequestFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LATER = datetime.timedelta(hours=2)
+
+
+@pytest.fixture
+def staff_user():
+    return StaffFactory()
+
+
+@pytest.fixture
+def proposal(staff_user):
+    skill = SkillFactory()
+    support_request = SupportRequestFactory()
+    RequestSkillFactory(request=support_request, skill=skill)
+    donor = DonorFactory()
+    DonorSkillFactory(donor=donor, skill=skill, level=2)
+    return services.propose_match(request=support_request, donor=donor, by=staff_user)
+
+
+def recorded(match) -> tuple:
+    match.refresh_from_db()
+    return match.status, match.status_changed_at, match.status_changed_by, match.updated_at
+
+
+def test_decline_match_records_the_donor_and_the_given_time(proposal):
+    now = timezone.now() + LATER
+    donor_user = proposal.donor.user
+
+    services.decline_match(proposal, by=donor_user, now=now)
+
+    assert recorded(proposal) == (MatchStatus.DECLINED, now, donor_user, now)
+    assert (proposal.answered_at, proposal.decline_reason) == (now, "")
+
+
+def test_decline_match_keeps_the_reason_stripped(proposal):
+    services.decline_match(proposal, by=proposal.donor.user, reason="  Too busy this month \n")
+
+    proposal.refresh_from_db()
+    assert proposal.decline_reason == "Too busy this month"
+
+
+def test_withdraw_match_records_staff_and_the_given_time(proposal, staff_user):
+    now = timezone.now() + LATER
+
+    services.withdraw_match(proposal, by=staff_user, now=now)
+
+    assert recorded(proposal) == (MatchStatus.WITHDRAWN, now, staff_user, now)
+
+
+def test_start_match_records_who_and_when(proposal, staff_user):
+    services.accept_match(proposal, by=proposal.donor.user)
+    now = timezone.now() + LATER
+
+    services.start_match(proposal, by=staff_user, now=now)
+
+    assert recorded(proposal) == (MatchStatus.ACTIVE, now, staff_user, now)
+    assert proposal.started_at == now
+
+
+def test_complete_match_records_who_and_when(proposal, staff_user):
+    services.accept_match(proposal, by=proposal.donor.user)
+    now = timezone.now() + LATER
+
+    services.complete_match(proposal, by=staff_user, now=now)
+
+    assert recorded(proposal) == (MatchStatus.COMPLETED, now, staff_user, now)
+    assert proposal.completed_at == now
+
+
+def test_expire_matches_records_the_given_time_and_nobody(proposal):
+    now = proposal.expires_at + LATER
+
+    assert services.expire_matches(now=now) == 1
+
+    assert recorded(proposal) == (MatchStatus.EXPIRED, now, None, now)
+
+
+def test_expire_matches_leaves_proposals_not_yet_due(proposal):
+    assert services.expire_matches(now=proposal.expires_at - datetime.timedelta(seconds=1)) == 0
+
+    assert recorded(proposal)[0] == MatchStatus.PROPOSED
+    assert Match.objects.filter(status=MatchStatus.EXPIRED).count() == 0
