@@ -99,3 +99,42 @@ def test_expire_matches_leaves_proposals_not_yet_due(proposal):
 
     assert recorded(proposal)[0] == MatchStatus.PROPOSED
     assert Match.objects.filter(status=MatchStatus.EXPIRED).count() == 0
+
+
+@pytest.fixture
+def open_request_and_donor():
+    skill = SkillFactory()
+    support_request = SupportRequestFactory()
+    RequestSkillFactory(request=support_request, skill=skill)
+    donor = DonorFactory()
+    DonorSkillFactory(donor=donor, skill=skill, level=2)
+    return support_request, donor
+
+
+def test_offer_help_records_the_donor_and_the_given_time(open_request_and_donor):
+    support_request, donor = open_request_and_donor
+    now = timezone.now() + LATER
+
+    match = services.offer_help(request=support_request, donor=donor, now=now)
+
+    assert recorded(match) == (MatchStatus.SUGGESTED, now, donor.user, match.updated_at)
+    assert match.initiated_by_donor is True
+
+
+@pytest.mark.parametrize(
+    "fight_status,request_status", [("won", "open"), ("active", "filled"), ("ended", "closed")]
+)
+def test_offer_help_when_fight_over_or_request_not_open_is_refused(
+    open_request_and_donor, fight_status, request_status
+):
+    support_request, donor = open_request_and_donor
+    support_request.fight.status = fight_status
+    support_request.fight.save()
+    support_request.status = request_status
+    support_request.save()
+
+    with pytest.raises(services.MatchError) as refused:
+        services.offer_help(request=support_request, donor=donor)
+
+    assert str(refused.value) == "This request is no longer looking for help."
+    assert not Match.objects.exists()
