@@ -308,3 +308,16 @@ def test_resting_donors_counts_open_proposals_and_recent_declines(skill, setting
     assert set(scoring.resting_donors(later).values_list("pk", flat=True)) == {busy.pk}
     settings.MATCHING_MAX_OPEN_PROPOSALS = 2
     assert two_asks.pk in set(scoring.resting_donors().values_list("pk", flat=True))
+
+
+def test_in_person_request_without_region_keeps_donors_of_the_fights_country(request_for, skill):
+    request_for.fight.region = ""
+    request_for.fight.save()
+    request_for.work_mode = "in_person"
+    request_for.region = ""
+    request_for.country = ""
+    request_for.save()
+    here = donor_with(skill, region="US-NY")
+    donor_with(skill, country="CA", region="CA-ON")
+
+    assert list(by_donor(request_for)) == [here.pk]

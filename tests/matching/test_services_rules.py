@@ -138,3 +138,18 @@ def test_offer_help_when_fight_over_or_request_not_open_is_refused(
 
     assert str(refused.value) == "This request is no longer looking for help."
     assert not Match.objects.exists()
+
+
+def test_offer_help_from_a_ruled_out_donor_is_thanked_without_the_reason(open_request_and_donor):
+    support_request, donor = open_request_and_donor
+    donor.conflicts.create(
+        name="Acme", normalized_name=support_request.fight.target_employer_normalized
+    )
+
+    with pytest.raises(services.MatchError) as refused:
+        services.offer_help(request=support_request, donor=donor)
+
+    assert str(refused.value) == (
+        "Thank you for offering. This request isn't open to you, but others may be."
+    )
+    assert not Match.objects.exists()
