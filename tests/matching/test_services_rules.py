@@ -153,3 +153,72 @@ def test_offer_help_from_a_ruled_out_donor_is_thanked_without_the_reason(open_re
         "Thank you for offering. This request isn't open to you, but others may be."
     )
     assert not Match.objects.exists()
+
+
+def refusal(move) -> str:
+    with pytest.raises(services.MatchError) as refused:
+        move()
+    return str(refused.value)
+
+
+def test_accept_after_decline_is_refused_in_words(proposal):
+    services.decline_match(proposal, by=proposal.donor.user)
+
+    message = refusal(lambda: services.accept_match(proposal, by=proposal.donor.user))
+
+    assert message == "This match is declined; it cannot become accepted."
+
+
+def test_accept_by_someone_else_is_refused_in_words(proposal, staff_user):
+    message = refusal(lambda: services.accept_match(proposal, by=staff_user))
+
+    assert message == "This proposal is addressed to someone else."
+
+
+def test_propose_on_a_request_not_open_is_refused_in_words(open_request_and_donor, staff_user):
+    support_request, donor = open_request_and_donor
+    support_request.status = "filled"
+    support_request.save()
+
+    message = refusal(
+        lambda: services.propose_match(request=support_request, donor=donor, by=staff_user)
+    )
+
+    assert message == "This request is not open."
+
+
+def test_propose_a_ruled_out_donor_is_refused_in_words(open_request_and_donor, staff_user):
+    support_request, donor = open_request_and_donor
+    donor.contact_consent = False
+    donor.save()
+
+    message = refusal(
+        lambda: services.propose_match(request=support_request, donor=donor, by=staff_user)
+    )
+
+    assert message == "This volunteer cannot be asked for this request."
+
+
+def test_answer_deadline_follows_urgency_on_the_day_of_the_proposal(
+    open_request_and_donor, staff_user
+):
+    support_request, donor = open_request_and_donor
+    day_before = datetime.datetime.combine(
+        support_request.needed_by - datetime.timedelta(days=1),
+        datetime.time(12),
+        tzinfo=datetime.UTC,
+    )
+
+    match = services.propose_match(
+        request=support_request, donor=donor, by=staff_user, now=day_before
+    )
+
+    assert match.expires_at == day_before + datetime.timedelta(hours=12)
+
+
+def test_expire_matches_leaves_answered_matches_past_their_deadline(proposal):
+    services.accept_match(proposal, by=proposal.donor.user)
+
+    assert services.expire_matches(now=proposal.expires_at + LATER) == 0
+
+    assert recorded(proposal)[0] == MatchStatus.ACCEPTED
