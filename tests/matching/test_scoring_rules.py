@@ -321,3 +321,25 @@ def test_in_person_request_without_region_keeps_donors_of_the_fights_country(req
     donor_with(skill, country="CA", region="CA-ON")
 
     assert list(by_donor(request_for)) == [here.pk]
+
+
+def test_rank_candidates_returns_twenty_by_default(request_for, skill):
+    for _ in range(21):
+        donor_with(skill)
+
+    assert len(scoring.rank_candidates(request_for)) == 20
+
+
+def test_include_resting_counts_only_open_proposals_against_the_budget(request_for, skill):
+    donor = donor_with(skill, capacity=5)
+    for _ in range(2):
+        Match.objects.create(request=SupportRequestFactory(), donor=donor, status="proposed")
+    match(donor, "declined", days_ago=20)
+
+    (candidate,) = scoring.rank_candidates(request_for, include_resting=True)
+
+    assert (candidate.donor_id, candidate.is_resting, candidate.resting_until) == (
+        donor.pk,
+        False,
+        None,
+    )
