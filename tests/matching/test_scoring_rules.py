@@ -343,3 +343,21 @@ def test_include_resting_counts_only_open_proposals_against_the_budget(request_f
         False,
         None,
     )
+
+
+def test_explain_near_miss_only_one_level_short(request_for, skill):
+    nice = SkillFactory()
+    RequestSkillFactory(request=request_for, skill=nice, required=False, min_level=3)
+    full = donor_with(skill, level=2)
+    short = donor_with(skill, level=1)
+    far = DonorFactory()
+    DonorSkillFactory(donor=far, skill=nice, level=1)
+
+    scores = by_donor(request_for)
+
+    def near_misses(donor):
+        return [s["near_miss"] for s in scores[donor.pk].explanation["skills"]]
+
+    assert near_misses(full) == [False, False]
+    assert near_misses(short) == [True, False]
+    assert near_misses(far) == [False, False]
