@@ -361,3 +361,52 @@ def test_explain_near_miss_only_one_level_short(request_for, skill):
     assert near_misses(full) == [False, False]
     assert near_misses(short) == [True, False]
     assert near_misses(far) == [False, False]
+
+
+def test_explain_modifiers_in_full(request_for, skill):
+    donor = donor_with(skill, weekly_hours=1, region="US-NY")
+
+    (candidate,) = scoring.rank_candidates(request_for)
+
+    assert candidate.donor_id == donor.pk
+    assert candidate.explanation["modifiers"] == [
+        {
+            "factor": "hours_fit",
+            "label": "Hours fit",
+            "detail": "1 h/week offered, about 2.7 h/week needed",
+            "points": 3.0,
+            "max_points": 8.0,
+        },
+        {
+            "factor": "proximity",
+            "label": "Proximity",
+            "detail": "Same country",
+            "points": 2.0,
+            "max_points": 4.0,
+        },
+        {
+            "factor": "fairness",
+            "label": "Fairness",
+            "detail": "Never matched yet",
+            "points": 8.0,
+            "max_points": 8.0,
+        },
+    ]
+    (held,) = candidate.explanation["skills"]
+    assert held == {
+        "skill_id": skill.pk,
+        "skill": "Banner painting",
+        "required": True,
+        "min_level": 2,
+        "level": 2,
+        "weight": 2.0,
+        "max_points": 80.0,
+        "points": 72.0,
+        "near_miss": False,
+        "trained": False,
+        "trained_in": "",
+    }
+    assert (candidate.explanation["missing_required"], candidate.explanation["score"]) == (
+        [],
+        85.0,
+    )
