@@ -262,11 +262,13 @@ def test_eligible_donors_leave_out_full_donors(request_for, skill):
     room = donor_with(skill, capacity=2)
     match(room, "active")
     match(room, "completed")
+    more_room = donor_with(skill, capacity=2)  # counted per donor, not per capacity
+    match(more_room, "accepted")
     free = donor_with(skill)
 
     eligible = set(scoring.eligible_donors(request_for).values_list("pk", flat=True))
 
-    assert eligible == {room.pk, free.pk}
+    assert eligible == {room.pk, more_room.pk, free.pk}
 
 
 def test_eligible_donors_leave_out_resting_unless_asked(request_for, skill):
