@@ -57,6 +57,7 @@ mutate: $(VENV)/.dev
 	$(MUTATE_ENV) $(BIN)/python tests/mutation/report.py
 
 # Matching speed at scale (needs DATABASE_URL for PostgreSQL; BENCH_ARGS="--donors 20000" for less).
+# BENCH_ARGS=--keep keeps the pool's database for the next run (and tests/benchmarks/candidate_page.py).
 bench: $(VENV)/.dev
 	$(BIN)/python tests/benchmarks/rank_candidates.py $(BENCH_ARGS)
 	$(BIN)/python tests/benchmarks/candidate_page.py $(BENCH_ARGS)

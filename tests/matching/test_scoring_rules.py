@@ -262,11 +262,13 @@ def test_eligible_donors_leave_out_full_donors(request_for, skill):
     room = donor_with(skill, capacity=2)
     match(room, "active")
     match(room, "completed")
+    more_room = donor_with(skill, capacity=2)  # counted per donor, not per capacity
+    match(more_room, "accepted")
     free = donor_with(skill)
 
     eligible = set(scoring.eligible_donors(request_for).values_list("pk", flat=True))
 
-    assert eligible == {room.pk, free.pk}
+    assert eligible == {room.pk, more_room.pk, free.pk}
 
 
 def test_eligible_donors_leave_out_resting_unless_asked(request_for, skill):
@@ -308,3 +310,105 @@ def test_resting_donors_counts_open_proposals_and_recent_declines(skill, setting
     assert set(scoring.resting_donors(later).values_list("pk", flat=True)) == {busy.pk}
     settings.MATCHING_MAX_OPEN_PROPOSALS = 2
     assert two_asks.pk in set(scoring.resting_donors().values_list("pk", flat=True))
+
+
+def test_in_person_request_without_region_keeps_donors_of_the_fights_country(request_for, skill):
+    request_for.fight.region = ""
+    request_for.fight.save()
+    request_for.work_mode = "in_person"
+    request_for.region = ""
+    request_for.country = ""
+    request_for.save()
+    here = donor_with(skill, region="US-NY")
+    donor_with(skill, country="CA", region="CA-ON")
+
+    assert list(by_donor(request_for)) == [here.pk]
+
+
+def test_rank_candidates_returns_twenty_by_default(request_for, skill):
+    for _ in range(21):
+        donor_with(skill)
+
+    assert len(scoring.rank_candidates(request_for)) == 20
+
+
+def test_include_resting_counts_only_open_proposals_against_the_budget(request_for, skill):
+    donor = donor_with(skill, capacity=5)
+    for _ in range(2):
+        Match.objects.create(request=SupportRequestFactory(), donor=donor, status="proposed")
+    match(donor, "declined", days_ago=20)
+
+    (candidate,) = scoring.rank_candidates(request_for, include_resting=True)
+
+    assert (candidate.donor_id, candidate.is_resting, candidate.resting_until) == (
+        donor.pk,
+        False,
+        None,
+    )
+
+
+def test_explain_near_miss_only_one_level_short(request_for, skill):
+    nice = SkillFactory()
+    RequestSkillFactory(request=request_for, skill=nice, required=False, min_level=3)
+    full = donor_with(skill, level=2)
+    short = donor_with(skill, level=1)
+    far = DonorFactory()
+    DonorSkillFactory(donor=far, skill=nice, level=1)
+
+    scores = by_donor(request_for)
+
+    def near_misses(donor):
+        return [s["near_miss"] for s in scores[donor.pk].explanation["skills"]]
+
+    assert near_misses(full) == [False, False]
+    assert near_misses(short) == [True, False]
+    assert near_misses(far) == [False, False]
+
+
+def test_explain_modifiers_in_full(request_for, skill):
+    donor = donor_with(skill, weekly_hours=1, region="US-NY")
+
+    (candidate,) = scoring.rank_candidates(request_for)
+
+    assert candidate.donor_id == donor.pk
+    assert candidate.explanation["modifiers"] == [
+        {
+            "factor": "hours_fit",
+            "label": "Hours fit",
+            "detail": "1 h/week offered, about 2.7 h/week needed",
+            "points": 3.0,
+            "max_points": 8.0,
+        },
+        {
+            "factor": "proximity",
+            "label": "Proximity",
+            "detail": "Same country",
+            "points": 2.0,
+            "max_points": 4.0,
+        },
+        {
+            "factor": "fairness",
+            "label": "Fairness",
+            "detail": "Never matched yet",
+            "points": 8.0,
+            "max_points": 8.0,
+        },
+    ]
+    (held,) = candidate.explanation["skills"]
+    assert held == {
+        "skill_id": skill.pk,
+        "skill": "Banner painting",
+        "required": True,
+        "min_level": 2,
+        "level": 2,
+        "weight": 2.0,
+        "max_points": 80.0,
+        "points": 72.0,
+        "near_miss": False,
+        "trained": False,
+        "trained_in": "",
+    }
+    assert (candidate.explanation["missing_required"], candidate.explanation["score"]) == (
+        [],
+        85.0,
+    )
