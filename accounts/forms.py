@@ -4,7 +4,8 @@ from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from accounts.adapter import LOCKED_OUT
 
@@ -30,6 +31,32 @@ class SiteVoice:
             field.label = self.labels.get(name, field.label)
             field.help_text = self.help_texts.get(name, "")
             field.widget.attrs.pop("placeholder", None)
+            if field.widget.template_name in INPUT_TEMPLATES:
+                field.widget.render = functools.partial(render_input, field.widget)
+
+
+# Django's templates for a single <input>: each only includes input.html, which includes attrs.html.
+INPUT_TEMPLATES = {
+    f"django/forms/widgets/{name}.html"
+    for name in ("input", "text", "email", "password", "checkbox")
+}
+
+
+def render_input(widget, name, value, attrs=None, renderer=None):
+    """The exact markup of Django's input.html and attrs.html, built without rendering two
+    templates per field: on the account pages that was a sixth of the sign-in page's time."""
+    context = widget.get_context(name, value, attrs)["widget"]
+    html = ['<input type="', conditional_escape(context["type"]), '" name="']
+    html.append(conditional_escape(context["name"]) + '"')
+    if context["value"] is not None:
+        html += [' value="', conditional_escape(context["value"]), '"']
+    for attr, attr_value in context["attrs"].items():
+        if attr_value is not False:
+            html += [" ", conditional_escape(attr)]
+            if attr_value is not True:
+                html += ['="', conditional_escape(attr_value), '"']
+    html.append(">")
+    return mark_safe("".join(html))  # noqa: S308 - every piece above is escaped
 
 
 def forgotten_password_help() -> str:

@@ -11,8 +11,11 @@ from tests.factories import (
     DonorFactory,
     DonorLanguageFactory,
     DonorSkillFactory,
+    RegistrationFactory,
     SkillCategoryFactory,
     SkillFactory,
+    TrainingFactory,
+    TrainingSkillFactory,
     UserFactory,
 )
 
@@ -311,8 +314,8 @@ def test_profile_edit_get_query_count_does_not_grow_with_skills(
     DonorSkillFactory(donor=volunteer.donor, skill=retired)
     client.force_login(volunteer)
 
-    # session, user, donor, its skills, languages, conflicts, picker skills
-    with django_assert_num_queries(7):
+    # session, user, donor (its skills, languages and conflicts inside), picker skills
+    with django_assert_num_queries(4):
         response = client.get("/profile/edit/")
 
     assert response.status_code == 200
@@ -326,13 +329,19 @@ def test_profile_get_query_count_does_not_grow_with_skills(
     for _ in range(skill_count):
         DonorSkillFactory(donor=donor, skill=SkillFactory(category=SkillCategoryFactory()))
         ConflictFactory(donor=donor, name=f"Employer {_}", normalized_name=f"employer {_}")
+        training = TrainingFactory(title=f"Training {_}")
+        TrainingSkillFactory(training=training, skill=SkillFactory(name=f"Taught {_}"))
+        RegistrationFactory(training=training, user=donor.user, status="attended")
     client.force_login(donor.user)
 
-    # session, user, donor, its skills, languages, conflicts, trainings (the history section)
-    with django_assert_num_queries(7):
+    # session, user, donor (its skills, languages and conflicts inside), trainings (the
+    # history section, each training's taught skills inside)
+    with django_assert_num_queries(4):
         response = client.get("/profile/")
 
     assert response.status_code == 200
+    assert response.text.count("Attended · trained in Taught ") == skill_count
+    assert response.text.count("Employer ") == skill_count
 
 
 # --- The header link -------------------------------------------------------------------------
@@ -358,3 +367,41 @@ def test_header_has_no_profile_link_for_people_without_one(client, request, pers
 
     assert response.status_code == 200
     assert "My profile" not in response.text
+
+
+def test_own_donor_loads_the_same_lists_as_with_profile_in_one_query(django_assert_num_queries):
+    from donors.queries import own_donor
+
+    donor = full_donor()
+    trained = datetime.datetime(2026, 3, 4, 5, 6, 7, tzinfo=datetime.UTC)
+    DonorSkillFactory(donor=donor, skill=SkillFactory(retired=True), trained_at=trained)
+    ConflictFactory(donor=donor, name="Ünited Parcel", normalized_name="united parcel")
+    expected = Donor.objects.with_profile().get(pk=donor.pk)
+
+    def lists(loaded):
+        return (
+            [
+                (
+                    s.pk,
+                    s.level,
+                    s.trained_at,
+                    s.trained_in,
+                    s.skill.name,
+                    s.skill.retired,
+                    s.skill.category.name,
+                    s.skill.category.position,
+                )
+                for s in loaded.donor_skills.all()
+            ],
+            [(language.pk, language.code) for language in loaded.languages.all()],
+            [(c.pk, c.name, c.normalized_name) for c in loaded.conflicts.all()],
+        )
+
+    with django_assert_num_queries(1):
+        loaded = own_donor(donor.user)
+    with django_assert_num_queries(0):
+        shown = lists(loaded)
+        assert loaded.user is donor.user and donor.user.is_volunteer
+    assert shown == lists(expected)
+    assert trained in [row[2] for row in shown[0]]
+    assert len(shown[0]) >= 2 and shown[2][-1][1] == "Ünited Parcel"
