@@ -11,6 +11,8 @@ from donors.models import DonorSkill
 from notifications.models import OutgoingMessage
 from tests.factories import (
     DonorFactory,
+    MembershipFactory,
+    OrganizationFactory,
     RegistrationFactory,
     SkillFactory,
     StaffFactory,
@@ -172,7 +174,7 @@ def test_register_on_behalf_records_the_organizer():
 
 
 def test_register_again_after_cancelling_starts_afresh():
-    training, cancelled, offered = offered_training()
+    training, cancelled, _offered = offered_training()
     later = NOW + 2 * HOUR
 
     again = services.register(training, cancelled.user, now=later)
@@ -209,8 +211,6 @@ def test_register_finds_a_registration_made_while_it_waited_for_the_lock(monkeyp
 
 
 def test_register_group_passes_the_moment_on():
-    from tests.factories import MembershipFactory, OrganizationFactory
-
     organization = OrganizationFactory()
     organizer, member = UserFactory.create_batch(2)
     for user in (organizer, member):
@@ -228,7 +228,7 @@ def test_register_group_passes_the_moment_on():
 
 
 def test_cancel_records_who_and_when_and_offers_the_seat():
-    training, cancelled, offered = offered_training()
+    _training, cancelled, offered = offered_training()
 
     cancelled.refresh_from_db()
     assert (cancelled.status, cancelled.cancelled_at) == ("cancelled", NOW)
@@ -338,7 +338,7 @@ def test_decline_offer_records_it_and_offers_the_next():
 
 
 def test_decline_someone_elses_or_no_offer_is_refused():
-    training, cancelled, offered = offered_training()
+    _training, cancelled, offered = offered_training()
 
     with pytest.raises(RegistrationError, match=r"^This registration is someone else's\.$"):
         services.decline_offer(offered, by=cancelled.user, now=NOW)
@@ -360,8 +360,8 @@ def test_decline_offer_without_now_uses_the_clock():
 
 
 def test_expire_offers_lapses_overdue_offers_of_every_training():
-    first, _c1, offer1 = offered_training()
-    second, _c2, offer2 = offered_training()
+    _first, _c1, offer1 = offered_training()
+    _second, _c2, offer2 = offered_training()
     deadline = offer1.offer_expires_at
 
     assert services.expire_offers(now=deadline) == 2
