@@ -75,26 +75,26 @@ def application_of(user, training) -> Application | None:
     return Application.objects.filter(training=training, user=user).first()
 
 
-@transaction.atomic
 def apply(training, user, *, now=None, **answers) -> Application:
     """Store the application; refused after the deadline, for anything but an open cohort
     program, and when the person already applied."""
-    if not accepts_applications(training, now):
-        if training.kind != Kind.COHORT_PROGRAM:
-            raise ProgramError(_("Only cohort programs take applications."))
-        raise ProgramError(_("Applications for this program are closed."))
-    if Application.objects.filter(training=training, user=user).exists():
-        raise ProgramError(_("You have already applied to this program."))
-    application = Application(training=training, user=user, **answers)
-    application.full_clean(exclude=["training", "user"], validate_constraints=False)
-    try:
-        # A savepoint: the same person's second request racing this one hits the unique
-        # constraint, which is the same refusal as above, not a broken transaction.
-        with transaction.atomic():
-            application.save()
-    except IntegrityError:
-        raise ProgramError(_("You have already applied to this program.")) from None
-    return application
+    with transaction.atomic():
+        if not accepts_applications(training, now):
+            if training.kind != Kind.COHORT_PROGRAM:
+                raise ProgramError(_("Only cohort programs take applications."))
+            raise ProgramError(_("Applications for this program are closed."))
+        if Application.objects.filter(training=training, user=user).exists():
+            raise ProgramError(_("You have already applied to this program."))
+        application = Application(training=training, user=user, **answers)
+        application.full_clean(exclude=["training", "user"], validate_constraints=False)
+        try:
+            # A savepoint: the same person's second request racing this one hits the unique
+            # constraint, which is the same refusal as above, not a broken transaction.
+            with transaction.atomic():
+                application.save()
+        except IntegrityError:
+            raise ProgramError(_("You have already applied to this program.")) from None
+        return application
 
 
 # --- Reviewing and deciding ----------------------------------------------------------------------

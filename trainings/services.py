@@ -54,7 +54,6 @@ def offer_deadline(training, now) -> datetime.datetime:
 # --- Registering ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def register(
     training,
     user,
@@ -68,44 +67,47 @@ def register(
 ) -> Registration:
     """Confirmed while seats remain, else waitlisted; registering twice returns the existing
     registration unchanged. A cancelled registration registers again at the end of the line."""
-    now = now or timezone.now()
-    # Someone registered already needs no lock (a double click, a second tab).
-    existing = Registration.objects.filter(training=training, user=user).first()
-    if existing is not None and existing.status != Status.CANCELLED:
-        return existing
-    training = _locked(training)
-    existing = Registration.objects.filter(training=training, user=user).first()
-    if existing is not None and existing.status != Status.CANCELLED:
-        return existing
-    if not training.is_open_for_registration(now):
-        raise RegistrationError(_("Registration for this training is closed."))
-    if scholarship_reason and not (training.scholarships_available and not training.is_free):
-        raise RegistrationError(_("This training offers no scholarships."))
-    confirmed = seats_left(training) > 0
-    registration = existing or Registration(training=training, user=user)
-    registration.training = training
-    fields = {
-        "status": Status.CONFIRMED if confirmed else Status.WAITLISTED,
-        "organization": organization.strip(),
-        "accessibility_needs": accessibility_needs.strip(),
-        "dietary_needs": dietary_needs.strip() if training.is_full_day else "",
-        "payment": Payment.NOT_DUE if training.is_free else Payment.PAY_AT_DOOR,
-        "scholarship": Scholarship.REQUESTED if scholarship_reason.strip() else Scholarship.NONE,
-        "scholarship_reason": scholarship_reason.strip(),
-        "queued_at": now,
-        "confirmed_at": now if confirmed else None,
-        "offered_at": None,
-        "offer_expires_at": None,
-        "cancelled_at": None,
-        "registered_by": registered_by,
-        "status_changed_at": now,
-        "status_changed_by": registered_by or user,
-    }
-    for name, value in fields.items():
-        setattr(registration, name, value)
-    registration.save()
-    (mail.send_confirmation if confirmed else mail.send_waitlisted)(registration)
-    return registration
+    with transaction.atomic():
+        now = now or timezone.now()
+        # Someone registered already needs no lock (a double click, a second tab).
+        existing = Registration.objects.filter(training=training, user=user).first()
+        if existing is not None and existing.status != Status.CANCELLED:
+            return existing
+        training = _locked(training)
+        existing = Registration.objects.filter(training=training, user=user).first()
+        if existing is not None and existing.status != Status.CANCELLED:
+            return existing
+        if not training.is_open_for_registration(now):
+            raise RegistrationError(_("Registration for this training is closed."))
+        if scholarship_reason and not (training.scholarships_available and not training.is_free):
+            raise RegistrationError(_("This training offers no scholarships."))
+        confirmed = seats_left(training) > 0
+        registration = existing or Registration(training=training, user=user)
+        registration.training = training
+        fields = {
+            "status": Status.CONFIRMED if confirmed else Status.WAITLISTED,
+            "organization": organization.strip(),
+            "accessibility_needs": accessibility_needs.strip(),
+            "dietary_needs": dietary_needs.strip() if training.is_full_day else "",
+            "payment": Payment.NOT_DUE if training.is_free else Payment.PAY_AT_DOOR,
+            "scholarship": Scholarship.REQUESTED
+            if scholarship_reason.strip()
+            else Scholarship.NONE,
+            "scholarship_reason": scholarship_reason.strip(),
+            "queued_at": now,
+            "confirmed_at": now if confirmed else None,
+            "offered_at": None,
+            "offer_expires_at": None,
+            "cancelled_at": None,
+            "registered_by": registered_by,
+            "status_changed_at": now,
+            "status_changed_by": registered_by or user,
+        }
+        for name, value in fields.items():
+            setattr(registration, name, value)
+        registration.save()
+        (mail.send_confirmation if confirmed else mail.send_waitlisted)(registration)
+        return registration
 
 
 def register_group(training, *, organizer, organization, users, now=None) -> list[Registration]:
@@ -152,22 +154,22 @@ def _own(registration, by) -> None:
         raise RegistrationError(_("This registration is someone else's."))
 
 
-@transaction.atomic
 def cancel_registration(registration, *, by, now=None) -> Registration:
     """The person (or staff) cancels; a seat it held is offered to the next on the waitlist."""
-    now = now or timezone.now()
-    training = _locked(registration.training)
-    _move(
-        registration,
-        expected=ACTIVE_STATUSES,
-        to=Status.CANCELLED,
-        by=by,
-        now=now,
-        cancelled_at=now,
-        offer_expires_at=None,
-    )
-    offer_free_seats(training, now=now)
-    return registration
+    with transaction.atomic():
+        now = now or timezone.now()
+        training = _locked(registration.training)
+        _move(
+            registration,
+            expected=ACTIVE_STATUSES,
+            to=Status.CANCELLED,
+            by=by,
+            now=now,
+            cancelled_at=now,
+            offer_expires_at=None,
+        )
+        offer_free_seats(training, now=now)
+        return registration
 
 
 # --- The waitlist --------------------------------------------------------------------------------
@@ -196,43 +198,43 @@ def offer_free_seats(training, *, now) -> list[Registration]:
     return offered
 
 
-@transaction.atomic
 def claim_offer(registration, *, by, now=None) -> Registration:
-    now = now or timezone.now()
-    _own(registration, by)
-    _locked(registration.training)
-    registration.refresh_from_db()
-    if registration.status == Status.OFFERED and registration.offer_expires_at <= now:
-        raise RegistrationError(_("This offer has expired; the seat went to the next person."))
-    _move(
-        registration,
-        expected=[Status.OFFERED],
-        to=Status.CONFIRMED,
-        by=by,
-        now=now,
-        confirmed_at=now,
-        offer_expires_at=None,
-    )
-    mail.send_confirmation(registration)
-    return registration
+    with transaction.atomic():
+        now = now or timezone.now()
+        _own(registration, by)
+        _locked(registration.training)
+        registration.refresh_from_db()
+        if registration.status == Status.OFFERED and registration.offer_expires_at <= now:
+            raise RegistrationError(_("This offer has expired; the seat went to the next person."))
+        _move(
+            registration,
+            expected=[Status.OFFERED],
+            to=Status.CONFIRMED,
+            by=by,
+            now=now,
+            confirmed_at=now,
+            offer_expires_at=None,
+        )
+        mail.send_confirmation(registration)
+        return registration
 
 
-@transaction.atomic
 def decline_offer(registration, *, by, now=None) -> Registration:
-    now = now or timezone.now()
-    _own(registration, by)
-    training = _locked(registration.training)
-    _move(
-        registration,
-        expected=[Status.OFFERED],
-        to=Status.CANCELLED,
-        by=by,
-        now=now,
-        cancelled_at=now,
-        offer_expires_at=None,
-    )
-    offer_free_seats(training, now=now)
-    return registration
+    with transaction.atomic():
+        now = now or timezone.now()
+        _own(registration, by)
+        training = _locked(registration.training)
+        _move(
+            registration,
+            expected=[Status.OFFERED],
+            to=Status.CANCELLED,
+            by=by,
+            now=now,
+            cancelled_at=now,
+            offer_expires_at=None,
+        )
+        offer_free_seats(training, now=now)
+        return registration
 
 
 def expire_offers(*, now=None) -> int:
@@ -263,21 +265,21 @@ def expire_offers(*, now=None) -> int:
 # --- Staff ---------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def mark_attended(registration, *, by, now=None) -> Registration:
     """Checked in: the training's skills are credited to the person's volunteer profile."""
-    now = now or timezone.now()
-    _locked(registration.training)
-    _move(
-        registration,
-        expected=[Status.CONFIRMED, Status.OFFERED, Status.NO_SHOW, Status.WAITLISTED],
-        to=Status.ATTENDED,
-        by=by,
-        now=now,
-        checked_in_at=now,
-    )
-    grant_skills(registration, now=now)
-    return registration
+    with transaction.atomic():
+        now = now or timezone.now()
+        _locked(registration.training)
+        _move(
+            registration,
+            expected=[Status.CONFIRMED, Status.OFFERED, Status.NO_SHOW, Status.WAITLISTED],
+            to=Status.ATTENDED,
+            by=by,
+            now=now,
+            checked_in_at=now,
+        )
+        grant_skills(registration, now=now)
+        return registration
 
 
 def mark_no_show(registration, *, by, now=None) -> Registration:
@@ -292,21 +294,21 @@ def mark_no_show(registration, *, by, now=None) -> Registration:
     )
 
 
-@transaction.atomic
 def add_walk_in(training, user, *, by, now=None) -> Registration:
     """Someone who turned up without a seat: attended, whatever the capacity."""
-    now = now or timezone.now()
-    training = _locked(training)
-    registration, _created = Registration.objects.get_or_create(
-        training=training,
-        user=user,
-        defaults={"status": Status.CONFIRMED, "walk_in": True, "queued_at": now},
-    )
-    if registration.status == Status.ATTENDED:
-        return registration
-    registration.status = Status.CONFIRMED
-    registration.save(update_fields=["status"])
-    return mark_attended(registration, by=by, now=now)
+    with transaction.atomic():
+        now = now or timezone.now()
+        training = _locked(training)
+        registration, _created = Registration.objects.get_or_create(
+            training=training,
+            user=user,
+            defaults={"status": Status.CONFIRMED, "walk_in": True, "queued_at": now},
+        )
+        if registration.status == Status.ATTENDED:
+            return registration
+        registration.status = Status.CONFIRMED
+        registration.save(update_fields=["status"])
+        return mark_attended(registration, by=by, now=now)
 
 
 def grant_skills(registration, *, now) -> list[DonorSkill]:
@@ -360,21 +362,21 @@ def record_payment(registration, *, payment, by, now=None) -> Registration:
 NOTICE_FIELDS = ("starts_at", "ends_at", "time_zone", "venue", "meeting_url")
 
 
-@transaction.atomic
 def announce_change(training, changed: list[str], *, now=None) -> int:
     """Staff changed the time or place: everyone still registered is told (the confirmed with
     the link and a fresh calendar entry). Returns how many were told."""
-    changed = [name for name in changed if name in NOTICE_FIELDS]
-    if not changed:
-        return 0
-    training = _locked(training)
-    registrations = list(training.registrations.active().select_related("user"))
-    for registration in registrations:
-        registration.training = training
-        mail.send_change_notice(registration, changed)
-    if "starts_at" in changed:
-        offer_free_seats(training, now=now or timezone.now())
-    return len(registrations)
+    with transaction.atomic():
+        changed = [name for name in changed if name in NOTICE_FIELDS]
+        if not changed:
+            return 0
+        training = _locked(training)
+        registrations = list(training.registrations.active().select_related("user"))
+        for registration in registrations:
+            registration.training = training
+            mail.send_change_notice(registration, changed)
+        if "starts_at" in changed:
+            offer_free_seats(training, now=now or timezone.now())
+        return len(registrations)
 
 
 def training_saved(training, changed: list[str], *, now=None) -> int:
@@ -388,18 +390,18 @@ def training_saved(training, changed: list[str], *, now=None) -> int:
     return told
 
 
-@transaction.atomic
 def cancel_training(training, *, by, now=None) -> int:
-    now = now or timezone.now()
-    training = _locked(training)
-    if training.cancelled_at is not None:
-        return 0
-    Training.objects.filter(pk=training.pk).update(cancelled_at=now, updated_at=now)
-    registrations = list(training.registrations.active().select_related("user"))
-    for registration in registrations:
-        registration.training = training
-        mail.send_cancellation_notice(registration)
-    return len(registrations)
+    with transaction.atomic():
+        now = now or timezone.now()
+        training = _locked(training)
+        if training.cancelled_at is not None:
+            return 0
+        Training.objects.filter(pk=training.pk).update(cancelled_at=now, updated_at=now)
+        registrations = list(training.registrations.active().select_related("user"))
+        for registration in registrations:
+            registration.training = training
+            mail.send_cancellation_notice(registration)
+        return len(registrations)
 
 
 # --- Beat ----------------------------------------------------------------------------------------
