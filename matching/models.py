@@ -32,6 +32,8 @@ OPEN_STATUSES = (
 )
 # States in which the donor is committed: they count against capacity and helpers needed.
 COMMITTED_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
+# Matches that happened (the fairness term counts them).
+MATCHED_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE, MatchStatus.COMPLETED)
 
 
 class MatchQuerySet(models.QuerySet):
@@ -125,7 +127,26 @@ class Match(models.Model):
                 name="match_organizer_rating_1_to_5",
             ),
         ]
-        indexes = [models.Index(fields=["donor", "status"], name="match_donor_status")]
+        indexes = [
+            models.Index(fields=["donor", "status"], name="match_donor_status"),
+            # What ranking reads of every donor's history, from the index alone (scoring.py):
+            # the fairness term's counts, open proposals and recent declines (the ask budget).
+            models.Index(
+                fields=["donor", "status", "answered_at"],
+                condition=models.Q(status__in=MATCHED_STATUSES),
+                name="match_history_cover",
+            ),
+            models.Index(
+                fields=["donor"],
+                condition=models.Q(status=MatchStatus.PROPOSED),
+                name="match_proposed_donor",
+            ),
+            models.Index(
+                fields=["answered_at", "donor"],
+                condition=models.Q(status=MatchStatus.DECLINED),
+                name="match_declined_answered",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.donor} → {self.request} ({self.get_status_display()})"

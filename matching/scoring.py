@@ -29,6 +29,7 @@ where a skill verified by a training earns its bonus; the explanation names the 
 
 import dataclasses
 import datetime
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -39,7 +40,13 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from donors.models import Conflict, Donor, DonorLanguage, DonorSkill, Level, WorkMode
-from matching.models import COMMITTED_STATUSES, CandidateRejection, Match, MatchStatus
+from matching.models import (
+    COMMITTED_STATUSES,
+    MATCHED_STATUSES,
+    CandidateRejection,
+    Match,
+    MatchStatus,
+)
 
 SCORING_VERSION = 2  # 2: skills verified by a training earn more (skill_credit)
 SKILL_POINTS = 80.0
@@ -55,8 +62,6 @@ NICE_WEIGHT = 1.0
 NEAR_MISS_CREDIT = 0.5
 UNVERIFIED_CREDIT = 0.9  # a declared skill; one verified by attending a training earns 1
 SHORTLIST_MARGIN = 2  # rank limit times this in SQL, then exact points decide the cut
-
-MATCHED_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE, MatchStatus.COMPLETED)
 
 # Why a candidate is resting (outside the ask budget), in Candidate.resting_reason.
 RESTING_DECLINED = "declined"  # declined a proposal lately; rests until `resting_until`
@@ -91,6 +96,7 @@ class _Need:
     min_level: int
     weight: float
     max_points: float
+    holders: int = 0  # how many in the matchable pool hold the skill (at any level)
 
 
 def skill_credit(level: int | None, min_level: int, *, trained: bool = False) -> float:
@@ -124,7 +130,7 @@ def _resting(now) -> Q:
     busy = (
         Match.objects.proposed()
         .values("donor")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("donor"))  # not "pk": the partial index on donor alone answers it
         .filter(n__gte=settings.MATCHING_MAX_OPEN_PROPOSALS)
         .values("donor")
     )
@@ -212,6 +218,7 @@ def _needs(support_request, now) -> list[_Need]:
             min_level=row.min_level,
             weight=round(w, 3),
             max_points=share,
+            holders=holders.get(row.skill_id, 0),
         )
         for row, w, share in zip(rows, weights, shares, strict=True)
     ]
@@ -351,9 +358,266 @@ def _credit_cases(needs) -> tuple[str, str, list]:
 
 
 def _shortlist(support_request, donors, needs, hours_needed, now, *, size, holders_only):
-    """The best `size` of `donors` by the score computed in the database: the donors' skills of
-    this request summed per donor through the credit table, their match history grouped once
-    and joined (not counted per donor), then ordered and cut. Returns plain rows."""
+    """The best `size` of `donors` by the score computed in the database (`_ranked_rows`).
+
+    At 100k donors, ranking every holder of a popular skill costs hundreds of milliseconds, so
+    ranking first tries narrower sets of donors read from the skills indexes (`_narrowed`),
+    each taken only when it provably holds the whole answer; the whole pool of holders is
+    ranked only when none does. The answer is the same either way."""
+    if holders_only and needs:
+        rows = _narrowed(support_request, donors, needs, hours_needed, now, size=size)
+        if rows is not None:
+            return rows
+    return _ranked_rows(
+        support_request, donors, needs, hours_needed, now, size=size, holders_only=holders_only
+    )
+
+
+def _narrowed(support_request, donors, needs, hours_needed, now, *, size):
+    """The shortlist ranked among a narrower set of donors that provably holds it, or None.
+
+    First the sets of `_tiers`. Then, for scores from the best possible down, every donor who
+    could reach the score (`_within_reach`): ranked, those hold the answer as soon as the last
+    one shortlisted scores that much. A set that shortlists `size` donors without proving it
+    holds the answer still tells how good the answer is at least (the `seed`: its last donor),
+    so no lower score is tried than the seed's, which always proves itself. Sets only grow as
+    the score falls: past MATCHING_NARROW_MAX donors ranking them is no cheaper than the pool.
+    """
+
+    def rank(ids):
+        if not ids:
+            return []
+        return _ranked_rows(
+            support_request, donors, needs, hours_needed, now, size=size, donor_ids=ids
+        )
+
+    seed, covering = None, None
+    for tier in _tiers(needs):
+        ids = _tier_members(tier, needs)
+        if tier.floor is None:
+            covering = ids
+        rows = rank(ids or [])  # None: too many to be worth narrowing to
+        if len(rows) < size:
+            continue
+        if _holds_answer(tier, rows[-1]):
+            return rows
+        seed = max(seed or (0, 0.0), (rows[-1]["covers"], rows[-1]["sql_score"]))
+    # Covering donors rank first whatever their score: a set holding every donor able to reach
+    # a score holds the answer's non-covering part only when it holds all covering ones too.
+    required = any(need.required for need in needs)
+    also, whole = covering or [], not required or covering is not None
+    scores = _reach_scores(needs)
+    for _try in range(settings.MATCHING_NARROW_TRIES):
+        if seed is not None and (seed[0] or whole):
+            score = seed[1]  # every donor able to beat the seed: that set holds the answer
+        else:
+            higher = [s for s in scores if seed is None or s > seed[1]]
+            if not higher:
+                return None
+            score = higher[0]
+            scores.remove(score)
+        ids = _within_reach(needs, score, also=also)
+        if ids is None:
+            return None
+        rows = rank(ids)
+        if len(rows) == size:
+            last = rows[-1]
+            if last["sql_score"] >= score and (last["covers"] or whole):
+                return rows
+            seed = max(seed or (0, 0.0), (last["covers"], last["sql_score"]))
+    return None
+
+
+def _within_reach(needs, score, *, also) -> list[int] | None:
+    """The ids of every donor who could score `score` or more, with `also`: those holding at
+    its minimum each skill of some set whose best possible score reaches it (every skill of
+    the set verified by a training, a near miss verified by a training on each other skill,
+    full modifiers); None when more than MATCHING_NARROW_MAX, or when no set is needed."""
+    sets = _reaching_sets(needs, score)
+    if () in sets:
+        return None  # anyone could: no narrower set
+    cap = settings.MATCHING_NARROW_MAX
+    found = _members([_holding(subset) for subset in sets], limit=cap + 1)
+    if found is None or len(found | set(also)) > cap:
+        return None
+    return sorted(found | set(also))
+
+
+def _best_score(needs, subset) -> float:
+    """The most a donor holding `subset` of the skills at their minimum level can score: each
+    of them verified by a training, a near miss verified by a training on each other skill,
+    full modifiers."""
+    held = {need.skill_id for need in subset}
+    points = sum(
+        need.max_points
+        * (1.0 if need.skill_id in held else skill_credit(*_below(need), trained=True))
+        for need in needs
+    )
+    return points + MODIFIER_POINTS
+
+
+def _subsets(needs, most=8):
+    """Every set of the request's skills, smallest first; none past `most` skills (too many)."""
+    if len(needs) > most:
+        return []
+    return [
+        subset for size in range(len(needs) + 1) for subset in itertools.combinations(needs, size)
+    ]
+
+
+def _reach_scores(needs) -> list[float]:
+    """The scores worth trying to reach, best first: for each set of skills, the best score a
+    donor holding them can make (`_best_score`), once per distinct group of donors able to
+    reach it; not the score of the whole request (the tiers tried that set) nor one that
+    anyone could reach."""
+    everyone = _best_score(needs, ())
+    scores = sorted({round(_best_score(needs, s), 6) for s in _subsets(needs) if s}, reverse=True)
+    found, seen = [], {(tuple(needs),)}
+    for score in scores:
+        sets = tuple(_reaching_sets(needs, score))
+        if score > everyone and sets not in seen:
+            seen.add(sets)
+            found.append(score)
+    return found
+
+
+def _reaching_sets(needs, score) -> list[tuple[_Need, ...]]:
+    """The smallest sets of skills whose holders could score `score`: every set that could,
+    none of whose subsets could (what a donor holding them at their minimum can score at best
+    only grows with the set). [()] when anyone could, or the request has too many skills."""
+    subsets = _subsets(needs)
+    if not subsets:
+        return [()]
+    reach = score - 1e-6  # never leave out a donor for a float's last digit
+    found: list[tuple[_Need, ...]] = []
+    for subset in subsets:
+        if _best_score(needs, subset) >= reach and not any(set(f) <= set(subset) for f in found):
+            found.append(subset)
+    return found
+
+
+MODIFIER_POINTS = HOURS_POINTS + PROXIMITY_POINTS + FAIRNESS_POINTS
+
+
+@dataclass(frozen=True)
+class _Tier:
+    """A narrower set of donors that may hold the whole answer: those holding every one of
+    `needs` at its minimum level (verified by a training when `trained`), plus, when
+    `with_trained`, whoever holds any skill of the request verified by a training. `floor`:
+    no covering donor outside the set scores above it (None: every covering donor is inside)."""
+
+    needs: list[_Need]
+    trained: bool = False
+    with_trained: bool = False
+    floor: float | None = None
+
+
+def _tiers(needs) -> list[_Tier]:
+    """The narrower sets to try, in order:
+    - the donors covering every required skill: whenever enough of them pass the filters they
+      are the answer, since covering donors rank above all others;
+    - when some skills are nice-to-have, the donors holding every skill at its minimum, plus
+      every holder of a skill verified by a training: a covering donor outside holds none
+      verified and falls short on a nice-to-have skill, so scores at most `_declared_floor`;
+    - the donors holding every skill at its minimum verified by a training (few), for requests
+      whose holders are too many for the sets above: a donor outside falls short of full
+      credit on one skill at least.
+    A set holds the answer when its last shortlisted donor covers and scores above the floor.
+    """
+    required = [need for need in needs if need.required]
+    nice = [need for need in needs if not need.required]
+    tiers = [_Tier(required)] if required else []
+    if nice:
+        tiers.append(_Tier(needs, with_trained=True, floor=_declared_floor(needs, nice)))
+    tiers.append(_Tier(needs, trained=True, floor=_trained_floor(needs)))
+    return tiers
+
+
+def _holds_answer(tier, last_row) -> bool:
+    if tier.floor is None:
+        return True
+    return bool(last_row["covers"]) and last_row["sql_score"] > tier.floor
+
+
+def _declared_floor(needs, short) -> float:
+    """The most a donor can score holding no skill of the request verified by a training and
+    falling short of the minimum level on one of `short`: every skill declared at its minimum
+    but the one where falling short costs least, and full modifiers."""
+    full = [skill_credit(n.min_level, n.min_level) * n.max_points for n in needs]
+    loss = min(
+        n.max_points * (skill_credit(n.min_level, n.min_level) - skill_credit(*_below(n)))
+        for n in short
+    )
+    return sum(full) - loss + MODIFIER_POINTS
+
+
+def _trained_floor(needs) -> float:
+    """The most a donor can score without holding every skill at its minimum verified by a
+    training: full credit on all but one skill, on that one the better of declared at the
+    minimum or a near miss verified by a training, and full modifiers."""
+    loss = min(
+        n.max_points
+        * (1 - max(skill_credit(n.min_level, n.min_level), skill_credit(*_below(n), trained=True)))
+        for n in needs
+    )
+    return SKILL_POINTS - loss + MODIFIER_POINTS
+
+
+def _below(need) -> tuple[int | None, int]:
+    """skill_credit's arguments for the level just under the minimum (None when there is none)."""
+    below = need.min_level - 1 if need.min_level > min(Level.values) else None
+    return below, need.min_level
+
+
+def _tier_members(tier, needs) -> list[int] | None:
+    """The ids of the tier's donors, read from the skills indexes alone in one query; None when
+    there are more than MATCHING_NARROW_MAX (ranking that many costs about as much as ranking
+    the pool)."""
+    sets = [_holding(tier.needs, trained=tier.trained)]
+    if tier.with_trained:
+        skill_ids = [need.skill_id for need in needs]
+        trained = DonorSkill.objects.filter(skill_id__in=skill_ids, trained_at__isnull=False)
+        sets.append(trained.order_by().values_list("donor_id", flat=True))
+    found = _members(sets, limit=settings.MATCHING_NARROW_MAX + 1)
+    return None if found is None else sorted(found)
+
+
+def _holding(needs, *, trained=False):
+    """The ids of the donors holding every one of `needs` at its minimum level (verified by a
+    training when `trained`), as a query starting from the rarest skill's holders."""
+    rarest, *others = sorted(needs, key=lambda n: (n.holders, n.skill_id))
+
+    def held(need):
+        rows = DonorSkill.objects.filter(skill_id=need.skill_id, level__gte=need.min_level)
+        return rows.filter(trained_at__isnull=False) if trained else rows
+
+    members = held(rarest)
+    for need in others:
+        members = members.filter(donor_id__in=held(need).values("donor_id"))
+    return members.order_by().values_list("donor_id", flat=True)
+
+
+def _members(queries, *, limit) -> set[int] | None:
+    """The ids any of `queries` finds, in one query; None when `limit` or more."""
+    first, *rest = queries
+    found = set((first.union(*rest) if rest else first)[:limit])
+    return found if len(found) < limit else None
+
+
+def _ranked_rows(
+    support_request, donors, needs, hours_needed, now, *, size, holders_only=True, donor_ids=None
+):
+    """The best `size` of `donors` (only those in `donor_ids` when given) by the score computed
+    in one SQL statement: their skills of this request summed per donor through the credit
+    table, their match history grouped once per donor and joined (not counted per donor), then
+    ordered and cut. With `donor_ids`, skills and history are read for those donors alone.
+    Returns plain rows."""
+    if donor_ids is not None:
+        donors = donors.filter(pk__in=donor_ids)
+        among, only_params = _among(donor_ids)
+        only = f" AND donor_id {among}"
+    else:
+        only, only_params = "", []
     ctes, params = [], []
     held_join, skill_points, required_met = "", "0", "0"
     if needs:
@@ -362,9 +626,9 @@ def _shortlist(support_request, donors, needs, hours_needed, now, *, size, holde
         ctes.append(
             f"held AS (SELECT ds.donor_id, SUM({points_case}) AS points, "  # noqa: S608
             f"SUM({met_case}) AS met FROM donors_donorskill ds "
-            f"WHERE ds.skill_id IN ({_marks(skill_ids)}) GROUP BY ds.donor_id)"
+            f"WHERE ds.skill_id IN ({_marks(skill_ids)}){only} GROUP BY ds.donor_id)"
         )
-        params += [*credit_params, *skill_ids]
+        params += [*credit_params, *skill_ids, *only_params]
         held_join = f"{'' if holders_only else 'LEFT '}JOIN held ON held.donor_id = d.id"
         skill_points, required_met = "COALESCE(held.points, 0)", "COALESCE(held.met, 0)"
     matched, committed = list(MATCHED_STATUSES), list(COMMITTED_STATUSES)
@@ -373,27 +637,27 @@ def _shortlist(support_request, donors, needs, hours_needed, now, *, size, holde
         f"SUM(CASE WHEN status IN ({_marks(committed)}) THEN 1 ELSE 0 END) AS committed, "
         f"SUM(CASE WHEN answered_at >= %s THEN 1 ELSE 0 END) AS recent, "
         "COUNT(*) AS matched "
-        f"FROM matching_match WHERE status IN ({_marks(matched)}) GROUP BY donor_id)"
+        f"FROM matching_match WHERE status IN ({_marks(matched)}){only} GROUP BY donor_id)"
     )
     recent_since = now - datetime.timedelta(days=settings.MATCHING_RECENT_DAYS)
-    params += [*committed, recent_since, *matched]
+    params += [*committed, recent_since, *matched, *only_params]
     base, base_params = (
         donors.order_by()
         .values("id", "weekly_hours", "region", "country", "capacity")
         .query.sql_with_params()
     )
-    params += base_params
     points, points_params = _modifier_points_sql(support_request, hours_needed)
-    params += [sum(n.required for n in needs), *points_params, size]
+    params += [sum(n.required for n in needs), *points_params, *base_params, size]
     # Only placeholders, fixed names and Django's own SQL are put together; values are params.
     sql = (
-        f"WITH {', '.join(ctes)} "  # noqa: S608
+        f"WITH {', '.join(ctes)} SELECT * FROM ("  # noqa: S608
         "SELECT d.id, d.weekly_hours, d.region, d.country, COALESCE(h.committed, 0), "
-        "COALESCE(h.recent, 0), COALESCE(h.matched, 0) "
+        "COALESCE(h.recent, 0), COALESCE(h.matched, 0), "
+        f"CASE WHEN {required_met} >= %s THEN 1 ELSE 0 END AS covers, "
+        f"{skill_points} + {points} AS score "
         f"FROM ({base}) d {held_join} LEFT JOIN history h ON h.donor_id = d.id "
-        "WHERE COALESCE(h.committed, 0) < d.capacity "
-        f"ORDER BY CASE WHEN {required_met} >= %s THEN 1 ELSE 0 END DESC, "
-        f"{skill_points} + {points} DESC, d.id LIMIT %s"
+        "WHERE COALESCE(h.committed, 0) < d.capacity"
+        ") ranked ORDER BY covers DESC, score DESC, id LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -408,11 +672,21 @@ SHORTLIST_COLUMNS = (
     "committed_count",
     "recent_count",
     "matched_count",
+    "covers",
+    "sql_score",
 )
 
 
 def _marks(values) -> str:
     return ", ".join(["%s"] * len(values))
+
+
+def _among(ids) -> tuple[str, list]:
+    """SQL for "is one of these ids": on PostgreSQL one array parameter (thousands of
+    placeholders cost more to pass than the query takes to run), elsewhere one each."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)", [list(ids)]
+    return f"IN ({_marks(ids)})", list(ids)
 
 
 def _modifier_points_sql(support_request, hours_needed) -> tuple[str, list]:

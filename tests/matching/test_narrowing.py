@@ -1,0 +1,242 @@
+"""Ranking at scale reads narrower sets of donors first (matching/scoring.py `_narrowed`): the
+answer must be exactly the one ranking every holder gives, and the bounds that prove a set holds
+it must be the scores the rules allow."""
+
+import datetime
+import random
+
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+
+from matching import scoring
+from matching.models import Match, MatchStatus
+from tests.factories import (
+    DonorFactory,
+    DonorSkillFactory,
+    RequestSkillFactory,
+    SkillFactory,
+    SupportRequestFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+REGIONS = ["US-CA", "US-NY", "US-IL"]
+
+
+def need(skill_id, *, required=True, min_level=2, max_points=40.0, holders=0):
+    return scoring._Need(
+        skill_id=skill_id,
+        name=f"skill {skill_id}",
+        required=required,
+        min_level=min_level,
+        weight=1.0,
+        max_points=max_points,
+        holders=holders,
+    )
+
+
+# --- The bounds ----------------------------------------------------------------------------------
+
+
+def test_best_score_counts_held_skills_in_full_and_near_misses_for_the_rest():
+    a, b = need(1, min_level=2, max_points=50.0), need(2, min_level=1, max_points=30.0)
+
+    assert scoring._best_score([a, b], (a, b)) == 80.0 + scoring.MODIFIER_POINTS
+    # b has no level under its minimum: not holding it earns nothing.
+    assert scoring._best_score([a, b], (a,)) == 50.0 + scoring.MODIFIER_POINTS
+    # a one level short, verified by a training, earns half its share.
+    assert scoring._best_score([a, b], (b,)) == 25.0 + 30.0 + scoring.MODIFIER_POINTS
+    assert scoring._best_score([a, b], ()) == 25.0 + scoring.MODIFIER_POINTS
+
+
+def test_reaching_sets_are_the_smallest_sets_whose_holders_could_score_that():
+    a = need(1, max_points=40.0)
+    b = need(2, max_points=30.0)
+    c = need(3, max_points=10.0)
+    needs = [a, b, c]
+    # Best scores: all 100; without c 95; without b 85; without a 80; a only 80; b only 75 …
+
+    assert scoring._reaching_sets(needs, 100.0) == [(a, b, c)]
+    assert scoring._reaching_sets(needs, 95.0) == [(a, b)]
+    assert scoring._reaching_sets(needs, 85.0) == [(a, b), (a, c)]
+    assert scoring._reaching_sets(needs, 80.0) == [(a,), (b, c)]
+    assert scoring._reaching_sets(needs, 0.0) == [()]
+
+
+def test_reaching_sets_give_up_past_eight_skills():
+    needs = [need(i, max_points=8.0) for i in range(9)]
+
+    assert scoring._reaching_sets(needs, 99.0) == [()]
+    assert scoring._reach_scores(needs) == []
+
+
+def test_reach_scores_are_distinct_groups_best_first_without_the_whole_request():
+    a = need(1, max_points=40.0)
+    b = need(2, max_points=30.0)
+    c = need(3, max_points=10.0)
+
+    # 100 is the whole request (a tier tried it); 60, what anyone could score, is left out.
+    assert scoring._best_score([a, b, c], ()) == 60.0
+    assert scoring._reach_scores([a, b, c]) == [95.0, 85.0, 80.0, 75.0, 65.0]
+
+
+def test_declared_floor_is_the_best_score_without_training_short_on_one_skill():
+    a = need(1, min_level=3, max_points=60.0)
+    b = need(2, min_level=1, max_points=20.0, required=False)
+
+    # Short on b (nothing under level 1): a declared in full, b nothing, full modifiers.
+    assert scoring._declared_floor([a, b], [b]) == pytest.approx(54.0 + scoring.MODIFIER_POINTS)
+    # Short on a: a declared near miss earns 0.45 of 60, b declared 0.9 of 20.
+    assert scoring._declared_floor([a, b], [a]) == pytest.approx(
+        27.0 + 18.0 + scoring.MODIFIER_POINTS
+    )
+
+
+def test_trained_floor_is_the_best_score_short_of_full_credit_on_one_skill():
+    a = need(1, min_level=3, max_points=60.0)
+    b = need(2, min_level=1, max_points=20.0)
+
+    # Falling short costs least on b: declared instead of trained, 10 % of 20.
+    assert scoring._trained_floor([a, b]) == pytest.approx(78.0 + scoring.MODIFIER_POINTS)
+
+
+def test_tiers_start_with_the_covering_donors_and_end_with_the_trained():
+    a, b = need(1), need(2, required=False)
+
+    covering, declared, trained = scoring._tiers([a, b])
+
+    assert (covering.needs, covering.floor) == ([a], None)
+    assert declared.needs == [a, b] and declared.with_trained and not declared.trained
+    assert declared.floor == scoring._declared_floor([a, b], [b])
+    assert trained.trained and trained.floor == scoring._trained_floor([a, b])
+    assert [t.needs for t in scoring._tiers([a])] == [[a], [a]]
+
+
+def test_a_tier_holds_the_answer_only_past_its_floor_and_when_covering():
+    tier = scoring._Tier([need(1)], floor=80.0)
+
+    assert scoring._holds_answer(tier, {"covers": 1, "sql_score": 80.5})
+    assert not scoring._holds_answer(tier, {"covers": 1, "sql_score": 80.0})
+    assert not scoring._holds_answer(tier, {"covers": 0, "sql_score": 99.0})
+    assert scoring._holds_answer(scoring._Tier([need(1)]), {"covers": 0, "sql_score": 1.0})
+
+
+def test_members_are_none_at_the_limit(settings):
+    skill = SkillFactory()
+    for _ in range(3):
+        DonorSkillFactory(skill=skill, level=2)
+    held = scoring._holding([need(skill.pk)])
+
+    assert len(scoring._members([held], limit=4)) == 3
+    assert scoring._members([held], limit=3) is None
+
+
+def test_holding_reads_every_skill_at_its_minimum_and_trained_only_when_asked():
+    first, second = SkillFactory(), SkillFactory()
+    both = DonorFactory()
+    DonorSkillFactory(donor=both, skill=first, level=3, trained_at=timezone.now())
+    DonorSkillFactory(donor=both, skill=second, level=2)
+    low = DonorFactory()
+    DonorSkillFactory(donor=low, skill=first, level=1)
+    DonorSkillFactory(donor=low, skill=second, level=2)
+    needs = [need(first.pk, min_level=2, holders=9), need(second.pk, holders=1)]
+
+    assert set(scoring._holding(needs)) == {both.pk}
+    assert set(scoring._holding(needs[:1], trained=True)) == {both.pk}
+    assert set(scoring._holding(needs[1:], trained=True)) == set()
+
+
+# --- The answer is the same ---------------------------------------------------------------------
+
+
+def build_pool(rng, skills, size):
+    """Donors with 1 to 4 of `skills` at random levels (some verified by a training), random
+    hours and regions, and a history of matches for some."""
+    now = timezone.now()
+    history = SupportRequestFactory()
+    for _ in range(size):
+        donor = DonorFactory(
+            weekly_hours=rng.randint(1, 12), region=rng.choice(REGIONS), capacity=3
+        )
+        for skill in rng.sample(skills, rng.randint(1, 4)):
+            trained = rng.random() < 0.2
+            DonorSkillFactory(
+                donor=donor,
+                skill=skill,
+                level=rng.randint(1, 3),
+                trained_at=now if trained else None,
+                trained_in="Workshop" if trained else "",
+            )
+        if rng.random() < 0.3:
+            Match.objects.create(
+                request=history,
+                donor=donor,
+                status=rng.choice([MatchStatus.COMPLETED, MatchStatus.ACTIVE]),
+                answered_at=now - datetime.timedelta(days=rng.randint(0, 60)),
+            )
+
+
+def random_request(rng, skills):
+    support_request = SupportRequestFactory(
+        region=rng.choice(REGIONS), hours_estimate=rng.randint(2, 30)
+    )
+    for skill in rng.sample(skills, rng.randint(1, 4)):
+        RequestSkillFactory(
+            request=support_request,
+            skill=skill,
+            required=rng.random() < 0.5,
+            min_level=rng.randint(1, 3),
+        )
+    return support_request
+
+
+def answer(candidates):
+    return [(c.donor_id, c.score, c.covers_all_required) for c in candidates]
+
+
+def test_narrowed_ranking_is_the_ranking_of_every_holder(settings, monkeypatch):
+    """Random pools and requests, small limits so the narrower sets are tried and often taken:
+    the answer equals the one ranking every holder gives."""
+    settings.MATCHING_NARROW_MAX = 40
+    rng = random.Random(11)
+    skills = [SkillFactory() for _ in range(6)]
+    build_pool(rng, skills, 90)
+    requests = [random_request(rng, skills) for _ in range(30)]
+    taken = []
+    narrowed = scoring._narrowed
+
+    def spy(*args, **kwargs):
+        rows = narrowed(*args, **kwargs)
+        taken.append(rows is not None)
+        return rows
+
+    for support_request in requests:
+        monkeypatch.setattr(scoring, "_narrowed", spy)
+        fast = scoring.rank_candidates(support_request, limit=4)
+        monkeypatch.setattr(scoring, "_narrowed", lambda *args, **kwargs: None)
+        whole = scoring.rank_candidates(support_request, limit=4)
+        assert answer(fast) == answer(whole), support_request.pk
+
+    # The comparison means something only if narrowing was taken, and not always.
+    assert 5 <= sum(taken) < len(taken)
+
+
+def test_narrowing_takes_the_covering_donors_when_enough_pass(settings, django_assert_num_queries):
+    settings.MATCHING_NARROW_MAX = 50
+    common, rare = SkillFactory(), SkillFactory()
+    support_request = SupportRequestFactory()
+    RequestSkillFactory(request=support_request, skill=rare, required=True, min_level=2)
+    RequestSkillFactory(request=support_request, skill=common, required=False, min_level=1)
+    covering = []
+    for _ in range(3):
+        donor = DonorFactory()
+        DonorSkillFactory(donor=donor, skill=rare, level=2)
+        covering.append(donor.pk)
+    for _ in range(4):
+        DonorSkillFactory(skill=common, level=3)
+
+    candidates = scoring.rank_candidates(support_request, limit=1)  # shortlists 2
+
+    assert candidates[0].donor_id in covering
+    assert Match.objects.aggregate(n=Count("pk"))["n"] == 0
