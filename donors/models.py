@@ -158,6 +158,8 @@ class Donor(models.Model):
                 name="donor_capacity_range",
             ),
         ]
+        # Who can work in person somewhere: ranking at scale narrows to them first (matching).
+        indexes = [models.Index(fields=["region"], name="donor_region")]
 
     def __str__(self):
         return str(self.user)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, Q, prefetch_related_objects
 from django.utils import timezone
 
 from donors.models import Conflict, Donor, DonorLanguage, DonorSkill, Level, WorkMode
@@ -159,21 +159,15 @@ def eligible_donors(support_request, *, now=None, keep_match=None, include_resti
 def _eligible_but_capacity(support_request, *, now, keep_match, include_resting):
     """Every hard filter but capacity, which ranking checks against the match history it
     joins anyway (`_shortlist`)."""
+    # The request's languages, read once for the filters here and `_among` later.
+    prefetch_related_objects([support_request], "languages")
     today = timezone.localdate(now)
     fight = support_request.fight
-    donors = Donor.objects.matchable(today)
-    if fight.is_confidential:
-        donors = donors.vetted()
+    donors, _narrower = _selective(support_request, Donor.objects.matchable(today))
     donors = donors.filter(
         Q(available_from__isnull=True) | Q(available_from__lte=support_request.needed_by),
         Q(available_until__isnull=True) | Q(available_until__gte=today),
     )
-    codes = support_request.language_codes
-    if codes:
-        speakers = DonorLanguage.objects.filter(code__in=codes).values("donor_id")
-        donors = donors.filter(pk__in=speakers)
-    if support_request.work_mode == WorkMode.IN_PERSON:
-        donors = donors.exclude(work_mode=WorkMode.REMOTE).filter(**_place(support_request))
     if fight.target_employer_normalized:
         conflicted = Conflict.objects.filter(normalized_name=fight.target_employer_normalized)
         donors = donors.exclude(pk__in=conflicted.values("donor_id"))
@@ -185,6 +179,29 @@ def _eligible_but_capacity(support_request, *, now, keep_match, include_resting)
         pk__in=existing.values("donor_id")
     )
     return donors if include_resting else donors.exclude(_resting(now))
+
+
+def _selective(support_request, donors):
+    """`donors` narrowed by the hard filters that keep few of them: vetting for a confidential
+    fight, the languages the request names, the place of in-person work. Returns them and
+    whether any applied (ranking at scale reads skills only among those donors)."""
+    narrower = False
+    if support_request.fight.is_confidential:
+        donors, narrower = donors.vetted(), True
+    codes = support_request.language_codes
+    if codes:
+        speakers = DonorLanguage.objects.filter(code__in=codes).values("donor_id")
+        donors, narrower = donors.filter(pk__in=speakers), True
+    if support_request.work_mode == WorkMode.IN_PERSON:
+        donors = donors.exclude(work_mode=WorkMode.REMOTE).filter(**_place(support_request))
+        narrower = True
+    return donors, narrower
+
+
+def _among(support_request):
+    """The ids of the donors `_selective` keeps, as a query; None when it keeps everyone."""
+    donors, narrower = _selective(support_request, Donor.objects.order_by())
+    return donors.values("id") if narrower else None
 
 
 def _place(support_request) -> dict:
@@ -364,16 +381,24 @@ def _shortlist(support_request, donors, needs, hours_needed, now, *, size, holde
     ranking first tries narrower sets of donors read from the skills indexes (`_narrowed`),
     each taken only when it provably holds the whole answer; the whole pool of holders is
     ranked only when none does. The answer is the same either way."""
+    among = _among(support_request)
     if holders_only and needs:
-        rows = _narrowed(support_request, donors, needs, hours_needed, now, size=size)
+        rows = _narrowed(support_request, donors, needs, hours_needed, now, size=size, among=among)
         if rows is not None:
             return rows
     return _ranked_rows(
-        support_request, donors, needs, hours_needed, now, size=size, holders_only=holders_only
+        support_request,
+        donors,
+        needs,
+        hours_needed,
+        now,
+        size=size,
+        holders_only=holders_only,
+        among=among,
     )
 
 
-def _narrowed(support_request, donors, needs, hours_needed, now, *, size):
+def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among):
     """The shortlist ranked among a narrower set of donors that provably holds it, or None.
 
     First the sets of `_tiers`. Then, for scores from the best possible down, every donor who
@@ -393,7 +418,7 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size):
 
     seed, covering = None, None
     for tier in _tiers(needs):
-        ids = _tier_members(tier, needs)
+        ids = _tier_members(tier, needs, among=among)
         if tier.floor is None:
             covering = ids
         rows = rank(ids or [])  # None: too many to be worth narrowing to
@@ -407,16 +432,18 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size):
     required = any(need.required for need in needs)
     also, whole = covering or [], not required or covering is not None
     scores = _reach_scores(needs)
-    for _try in range(settings.MATCHING_NARROW_TRIES):
-        if seed is not None and (seed[0] or whole):
+    tries = settings.MATCHING_NARROW_TRIES
+    for left in range(tries - 1, -1, -1):
+        higher = [s for s in scores if seed is None or s > seed[1]]
+        usable = seed is not None and (seed[0] or whole)
+        if higher and not (usable and left == 0):
+            score = higher[0]  # a small set first: it may hold the answer or a better seed
+            scores.remove(score)
+        elif usable:
             score = seed[1]  # every donor able to beat the seed: that set holds the answer
         else:
-            higher = [s for s in scores if seed is None or s > seed[1]]
-            if not higher:
-                return None
-            score = higher[0]
-            scores.remove(score)
-        ids = _within_reach(needs, score, also=also)
+            return None
+        ids = _within_reach(needs, score, also=also, among=among)
         if ids is None:
             return None
         rows = rank(ids)
@@ -428,7 +455,7 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size):
     return None
 
 
-def _within_reach(needs, score, *, also) -> list[int] | None:
+def _within_reach(needs, score, *, also, among=None) -> list[int] | None:
     """The ids of every donor who could score `score` or more, with `also`: those holding at
     its minimum each skill of some set whose best possible score reaches it (every skill of
     the set verified by a training, a near miss verified by a training on each other skill,
@@ -437,7 +464,7 @@ def _within_reach(needs, score, *, also) -> list[int] | None:
     if () in sets:
         return None  # anyone could: no narrower set
     cap = settings.MATCHING_NARROW_MAX
-    found = _members([_holding(subset) for subset in sets], limit=cap + 1)
+    found = _members([_holding(subset, among=among) for subset in sets], limit=cap + 1)
     if found is None or len(found | set(also)) > cap:
         return None
     return sorted(found | set(also))
@@ -569,22 +596,25 @@ def _below(need) -> tuple[int | None, int]:
     return below, need.min_level
 
 
-def _tier_members(tier, needs) -> list[int] | None:
+def _tier_members(tier, needs, *, among=None) -> list[int] | None:
     """The ids of the tier's donors, read from the skills indexes alone in one query; None when
     there are more than MATCHING_NARROW_MAX (ranking that many costs about as much as ranking
     the pool)."""
-    sets = [_holding(tier.needs, trained=tier.trained)]
+    sets = [_holding(tier.needs, trained=tier.trained, among=among)]
     if tier.with_trained:
         skill_ids = [need.skill_id for need in needs]
         trained = DonorSkill.objects.filter(skill_id__in=skill_ids, trained_at__isnull=False)
+        if among is not None:
+            trained = trained.filter(donor_id__in=among)
         sets.append(trained.order_by().values_list("donor_id", flat=True))
     found = _members(sets, limit=settings.MATCHING_NARROW_MAX + 1)
     return None if found is None else sorted(found)
 
 
-def _holding(needs, *, trained=False):
+def _holding(needs, *, trained=False, among=None):
     """The ids of the donors holding every one of `needs` at its minimum level (verified by a
-    training when `trained`), as a query starting from the rarest skill's holders."""
+    training when `trained`), as a query starting from the rarest skill's holders; only
+    donors `among` when given."""
     rarest, *others = sorted(needs, key=lambda n: (n.holders, n.skill_id))
 
     def held(need):
@@ -594,6 +624,8 @@ def _holding(needs, *, trained=False):
     members = held(rarest)
     for need in others:
         members = members.filter(donor_id__in=held(need).values("donor_id"))
+    if among is not None:
+        members = members.filter(donor_id__in=among)
     return members.order_by().values_list("donor_id", flat=True)
 
 
@@ -605,17 +637,29 @@ def _members(queries, *, limit) -> set[int] | None:
 
 
 def _ranked_rows(
-    support_request, donors, needs, hours_needed, now, *, size, holders_only=True, donor_ids=None
+    support_request,
+    donors,
+    needs,
+    hours_needed,
+    now,
+    *,
+    size,
+    holders_only=True,
+    donor_ids=None,
+    among=None,
 ):
     """The best `size` of `donors` (only those in `donor_ids` when given) by the score computed
     in one SQL statement: their skills of this request summed per donor through the credit
     table, their match history grouped once per donor and joined (not counted per donor), then
-    ordered and cut. With `donor_ids`, skills and history are read for those donors alone.
-    Returns plain rows."""
+    ordered and cut. Skills and history are read only for the donors in `donor_ids`, or else
+    `among` (a query of ids, `_among`), when given. Returns plain rows."""
     if donor_ids is not None:
         donors = donors.filter(pk__in=donor_ids)
-        among, only_params = _among(donor_ids)
-        only = f" AND donor_id {among}"
+        one_of, only_params = _one_of(donor_ids)
+        only = f" AND donor_id {one_of}"
+    elif among is not None:
+        among_sql, among_params = among.query.sql_with_params()
+        only, only_params = f" AND donor_id IN ({among_sql})", list(among_params)
     else:
         only, only_params = "", []
     ctes, params = [], []
@@ -681,7 +725,7 @@ def _marks(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _among(ids) -> tuple[str, list]:
+def _one_of(ids) -> tuple[str, list]:
     """SQL for "is one of these ids": on PostgreSQL one array parameter (thousands of
     placeholders cost more to pass than the query takes to run), elsewhere one each."""
     if connection.vendor == "postgresql":
