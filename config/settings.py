@@ -215,11 +215,11 @@ CELERY_BEAT_SCHEDULE["matching-expire"] = {
 }
 # How long (seconds) the skills' rarity in the pool (what weighs them) is kept in the cache.
 MATCHING_RARITY_SECONDS = env_int("MATCHING_RARITY_SECONDS", 300)
-# Ranking first tries narrower sets of donors (see matching/scoring.py `_tiers`), each only when
-# it has at most this many members: past that, ranking it costs as much as ranking the pool.
-MATCHING_NARROW_MAX = 5000
-# ... and tries at most this many scores to reach (each costs a query or two).
-MATCHING_NARROW_TRIES = 3
+# Ranking first tries narrower sets of donors (see matching/scoring.py `_narrowed`), each only when
+# it has at most this many members (past that, ranking it costs as much as ranking the pool),
+# and tries at most MATCHING_NARROW_TRIES scores to reach (each costs a query or two).
+MATCHING_NARROW_MAX = env_int("MATCHING_NARROW_MAX", 5000)
+MATCHING_NARROW_TRIES = env_int("MATCHING_NARROW_TRIES", 3)
 
 # --- Trainings (see trainings/services.py) --------------------------------------------------
 # How long someone offered a freed seat has to claim it; shorter when the training is close.
