@@ -401,12 +401,13 @@ def _shortlist(support_request, donors, needs, hours_needed, now, *, size, holde
 def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among):
     """The shortlist ranked among a narrower set of donors that provably holds it, or None.
 
-    First the sets of `_tiers`. Then, for scores from the best possible down, every donor who
-    could reach the score (`_within_reach`): ranked, those hold the answer as soon as the last
-    one shortlisted scores that much. A set that shortlists `size` donors without proving it
-    holds the answer still tells how good the answer is at least (the `seed`: its last donor),
-    so no lower score is tried than the seed's, which always proves itself. Sets only grow as
-    the score falls: past MATCHING_NARROW_MAX donors ranking them is no cheaper than the pool.
+    First the sets of `_tiers`. Then, for a few scores from the best possible down, every donor
+    who could reach the score (`_within_reach`): ranked, those hold the answer as soon as the
+    last one shortlisted scores that much. A set that shortlists `size` donors without proving
+    it holds the answer still tells how good the answer is at least (the `seed`: its last
+    donor); last, everyone able to beat the best seed, a set that always proves itself. Sets
+    only grow as the score falls: past MATCHING_NARROW_MAX donors ranking them is no cheaper
+    than the pool.
     """
 
     def rank(ids):
@@ -431,28 +432,24 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among)
     # a score holds the answer's non-covering part only when it holds all covering ones too.
     required = any(need.required for need in needs)
     also, whole = covering or [], not required or covering is not None
-    scores = _reach_scores(needs)
-    tries = settings.MATCHING_NARROW_TRIES
-    for left in range(tries - 1, -1, -1):
-        higher = [s for s in scores if seed is None or s > seed[1]]
-        usable = seed is not None and (seed[0] or whole)
-        if higher and not (usable and left == 0):
-            score = higher[0]  # a small set first: it may hold the answer or a better seed
-            scores.remove(score)
-        elif usable:
-            score = seed[1]  # every donor able to beat the seed: that set holds the answer
-        else:
-            return None
+    for score in _reach_scores(needs)[: settings.MATCHING_NARROW_TRIES]:
+        if seed is not None and score <= seed[1]:
+            break
         ids = _within_reach(needs, score, also=also, among=among)
         if ids is None:
-            return None
+            return None  # too many: and sets only grow as the score falls
         rows = rank(ids)
         if len(rows) == size:
             last = rows[-1]
             if last["sql_score"] >= score and (last["covers"] or whole):
                 return rows
             seed = max(seed or (0, 0.0), (last["covers"], last["sql_score"]))
-    return None
+    if seed is None or not (seed[0] or whole):
+        return None
+    # Everyone able to beat the seed: that set holds the answer (and the seed's own short list).
+    ids = _within_reach(needs, seed[1], also=also, among=among)
+    rows = rank(ids or [])
+    return rows if len(rows) == size else None
 
 
 def _within_reach(needs, score, *, also, among=None) -> list[int] | None:
