@@ -95,6 +95,9 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The profile's query is prepared once per connection (config.onequery.Compiled); a transaction
+# pooler such as PgBouncer hands each transaction another connection: turn it off there.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 # Rate limits and anything else cached live in the database, so sign-up keeps working when
 # Redis is down. The table is created by accounts' migration 0002, not by hand.

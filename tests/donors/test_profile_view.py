@@ -334,9 +334,9 @@ def test_profile_get_query_count_does_not_grow_with_skills(
         RegistrationFactory(training=training, user=donor.user, status="attended")
     client.force_login(donor.user)
 
-    # session, user, donor (its skills, languages and conflicts inside), trainings (the
-    # history section, each training's taught skills inside)
-    with django_assert_num_queries(4):
+    # session, user, donor (its skills, languages and conflicts inside, and the training
+    # history with each training's taught skills: trainings.queries.history_rows)
+    with django_assert_num_queries(3):
         response = client.get("/profile/")
 
     assert response.status_code == 200
