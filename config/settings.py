@@ -81,6 +81,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
             ],
+            # {% url %} remembering names without arguments (see config/urltag.py).
+            "builtins": ["config.urltag"],
         },
     },
 ]
