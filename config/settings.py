@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "matching",
     "notifications",
     "trainings",
-    "django.contrib.admin",
+    "config.apps.AdminConfig",  # django.contrib.admin, with config.admin.AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
