@@ -185,10 +185,33 @@ class LinkFilterMixin:
     template = "donors/admin/link_filter.html"
 
 
+def values_on_file(request) -> dict[str, list[str]]:
+    """The countries, regions and language codes donors have, sorted, for the list's three
+    filters of them: one query (a UNION of DISTINCT values; three round trips and three
+    compiled queries were a tenth of the list's time), kept on the request."""
+    if not hasattr(request, "_donor_values_on_file"):
+        # No ORDER BY inside a UNION's parts (SQLite refuses it): the models' orderings are cleared.
+        donors = Donor.objects.order_by()
+        parts = [
+            donors.values_list(Value("country"), "country"),
+            donors.exclude(region="").values_list(Value("region"), "region"),
+            DonorLanguage.objects.order_by().values_list(Value("language"), "code"),
+        ]
+        found = {"country": set(), "region": set(), "language": set()}
+        for kind, value in parts[0].distinct().union(*(p.distinct() for p in parts[1:]), all=True):
+            found[kind].add(value)
+        request._donor_values_on_file = {kind: sorted(values) for kind, values in found.items()}
+    return request._donor_values_on_file
+
+
 class LinkCountryFilter(LinkFilterMixin, CountryFilter):
+    def __init__(self, field, request, *args, **kwargs):
+        super().__init__(field, request, *args, **kwargs)
+        self.request = request  # for values_on_file()
+
     def lookup_choices(self, changelist):
         """The countries donors are in, by name (django-countries' walks all 250 countries)."""
-        codes = Donor.objects.order_by().values_list("country", flat=True).distinct()
+        codes = values_on_file(self.request)["country"]
         return sorted(((code, country_name(code)) for code in codes), key=lambda c: c[1])
 
 
@@ -201,8 +224,8 @@ class RegionFilter(LinkFilterMixin, admin.SimpleListFilter):
     parameter_name = "region"
 
     def lookups(self, request, model_admin):
-        codes = Donor.objects.exclude(region="").order_by("region").values_list("region", flat=True)
-        return [(code, f"{region_name(code)} ({code})") for code in codes.distinct()]
+        codes = values_on_file(request)["region"]
+        return [(code, f"{region_name(code)} ({code})") for code in codes]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -215,8 +238,8 @@ class LanguageFilter(LinkFilterMixin, admin.SimpleListFilter):
     parameter_name = "language"
 
     def lookups(self, request, model_admin):
-        codes = DonorLanguage.objects.order_by("code").values_list("code", flat=True)
-        return [(code, f"{language_name(code)} ({code})") for code in codes.distinct()]
+        codes = values_on_file(request)["language"]
+        return [(code, f"{language_name(code)} ({code})") for code in codes]
 
     def queryset(self, request, queryset):
         if self.value():
