@@ -130,7 +130,7 @@ class Compiled:
 
     Compiling the profile's query (JSON subqueries, joins) costs more in Python than running it,
     and its SQL differs from one person to the next only in that value: it is compiled for a
-    stand-in value once, and each call puts its own value in that parameter's place. On
+    stand-in value once, and each call puts its own value in that parameter's places. On
     PostgreSQL the statement is also prepared once per connection (planning it took as long
     as running it); DATABASE_PREPARED_STATEMENTS=false turns that off (behind a transaction
     pooler such as PgBouncer). `rows()` gives the rows as the database sends them (what a
@@ -148,18 +148,18 @@ class Compiled:
             compiler = self._queryset_for(-1).query.get_compiler(using)
             sql, params = compiler.as_sql()
             other_sql, others = self._queryset_for(-2).query.get_compiler(using).as_sql()
-            # Where the two stand-ins differ is the value's place; nothing else may differ.
-            changed = [
+            # Where the two stand-ins differ are the value's places; nothing else may differ.
+            places = {
                 n for n, pair in enumerate(zip(params, others, strict=True)) if len(set(pair)) > 1
-            ]
-            if other_sql != sql or len(changed) != 1:
-                raise ValueError("Compiled needs a queryset whose SQL has one place for the value")
-            self._compiled[using] = (compiler, sql, tuple(params), changed[0])
+            }
+            if other_sql != sql or not places:
+                raise ValueError("Compiled needs a queryset whose SQL only differs by the value")
+            self._compiled[using] = (compiler, sql, tuple(params), places)
         return self._compiled[using]
 
     def rows(self, value, *, using=DEFAULT_DB_ALIAS) -> list[tuple]:
-        _, sql, params, place = self._compile(using)
-        params = (*params[:place], value, *params[place + 1 :])
+        _, sql, params, places = self._compile(using)
+        params = tuple(value if n in places else param for n, param in enumerate(params))
         connection = connections[using]
         prepare = connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
         if prepare:
