@@ -2,7 +2,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
-from django.db import models
+from django.db import models, router
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -11,6 +11,22 @@ TIME_ZONE_CHOICES = sorted((tz, tz.replace("_", " ")) for tz in zoneinfo.availab
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    def get(self, *args, **kwargs):
+        """QuerySet.get(); by primary key alone, as every request loads its signed-in user
+        (ModelBackend.get_user), with SQL compiled once per process: compiling the query
+        cost more than running it. Same answers, same exceptions."""
+        if args or list(kwargs) != ["pk"]:
+            return super().get(*args, **kwargs)
+        from accounts.queries import user_by_pk
+
+        pk = self.model._meta.pk.get_prep_value(kwargs["pk"])
+        user = user_by_pk(pk, using=self._db or router.db_for_read(self.model))
+        if user is None:
+            raise self.model.DoesNotExist(
+                f"{self.model._meta.object_name} matching query does not exist."
+            )
+        return user
 
     @classmethod
     def normalize_email(cls, email):

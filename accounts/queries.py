@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from allauth.account import app_settings as allauth_settings
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Permission
@@ -9,6 +11,9 @@ from django.core import signing
 from django.db.models import Value
 
 from config import onequery
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 CONFIRMED = "confirmed"
 EXPIRED = "expired"
@@ -54,3 +59,17 @@ def load_permissions(user) -> None:
     for kind, app_label, codename in _PERMISSIONS.rows(user.pk):
         found[kind].add(f"{app_label}.{codename}")
     user._user_perm_cache, user._group_perm_cache = found["user"], found["group"]
+
+
+def _users_by_pk(pk):
+    from accounts.models import User
+
+    return User.objects.filter(pk=pk)
+
+
+_BY_PK = onequery.Compiled(_users_by_pk)
+
+
+def user_by_pk(pk, *, using) -> User | None:
+    """The user with this primary key, or None (User.objects.get(pk=...), compiled once)."""
+    return next(iter(_BY_PK.instances(_BY_PK.rows(pk, using=using), using=using)), None)

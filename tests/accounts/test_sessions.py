@@ -66,3 +66,21 @@ def test_delete_account_signs_out_every_browser(volunteer, other_volunteer):
     assert phone.get("/me/")["Location"] == "/accounts/login/?next=/me/"
     assert bystander.get("/me/").status_code == 200
     assert Session.objects.filter(user=other_volunteer).count() == 1
+
+
+def test_user_get_by_pk_compiled_gives_the_orm_answers(user, django_assert_num_queries):
+    from accounts.models import User
+
+    with django_assert_num_queries(1):
+        loaded = User.objects.get(pk=user.pk)
+
+    expected = User.objects.filter(pk=user.pk).get()
+    assert [getattr(loaded, f.attname) for f in User._meta.concrete_fields] == [
+        getattr(expected, f.attname) for f in User._meta.concrete_fields
+    ]
+    assert loaded._state.adding is False
+    assert User.objects.get(pk=str(user.pk)) == user
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get(pk=user.pk + 1000)
+    with pytest.raises(ValueError, match="expected a number"):
+        User.objects.get(pk="not a number")
