@@ -135,7 +135,8 @@ class Compiled:
     as running it); DATABASE_PREPARED_STATEMENTS=false turns that off (behind a transaction
     pooler such as PgBouncer). `rows()` gives the rows as the database sends them (what a
     cache keyed by content can compare); `instances()` makes of them the model instances the
-    queryset itself would have made.
+    queryset itself would have made. A query of no value (`queryset_for` ignores it, as for a
+    filter's choices) is compiled as it is, and `rows()` is called without one.
     """
 
     def __init__(self, queryset_for):
@@ -152,12 +153,12 @@ class Compiled:
             places = {
                 n for n, pair in enumerate(zip(params, others, strict=True)) if len(set(pair)) > 1
             }
-            if other_sql != sql or not places:
+            if other_sql != sql:
                 raise ValueError("Compiled needs a queryset whose SQL only differs by the value")
             self._compiled[using] = (compiler, sql, tuple(params), places)
         return self._compiled[using]
 
-    def rows(self, value, *, using=DEFAULT_DB_ALIAS) -> list[tuple]:
+    def rows(self, value=None, *, using=DEFAULT_DB_ALIAS) -> list[tuple]:
         _, sql, params, places = self._compile(using)
         params = tuple(value if n in places else param for n, param in enumerate(params))
         connection = connections[using]
@@ -178,7 +179,7 @@ class Compiled:
         """The statement's name and its EXECUTE, preceded the first time on this connection by
         its PREPARE (in the same call, so that it counts as the one query it is)."""
         name = "kd_" + hashlib.sha256(sql.encode()).hexdigest()[:24]
-        execute = f"EXECUTE {name}({', '.join(['%s'] * count)})"
+        execute = f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
         if name in prepared:
             return name, execute
         numbers = iter(range(1, count + 1))

@@ -75,11 +75,20 @@ def place_label(donor, *, country_name=True) -> str:
     return ", ".join(part for part in (donor.city, region_name(donor.region), country) if part)
 
 
+def _skill_choices(value):
+    return onequery.Compiled(
+        lambda _: Skill.objects.values_list(value, "name", "retired", "category__name")
+    )
+
+
+# By the value the choices carry: compiled once (every page of the donor list shows them).
+SKILL_CHOICES = {value: _skill_choices(value) for value in ("slug", "pk")}
+
+
 def grouped_skill_choices(*, blank_label, value="slug"):
     """Every skill in one query, grouped by category; retired ones last, marked."""
     groups, retired = {}, []
-    rows = Skill.objects.values_list(value, "name", "retired", "category__name")
-    for key, name, is_retired, category in rows:
+    for key, name, is_retired, category in SKILL_CHOICES[value].rows():
         if is_retired:
             retired.append((key, f"{name} (retired)"))
         else:
@@ -189,20 +198,27 @@ class LinkFilterMixin:
     template = "donors/admin/link_filter.html"
 
 
+def _values_on_file(_):
+    # No ORDER BY inside a UNION's parts (SQLite refuses it): the models' orderings are cleared.
+    donors = Donor.objects.order_by()
+    parts = [
+        donors.values_list(Value("country"), "country"),
+        donors.exclude(region="").values_list(Value("region"), "region"),
+        DonorLanguage.objects.order_by().values_list(Value("language"), "code"),
+    ]
+    return parts[0].distinct().union(*(part.distinct() for part in parts[1:]), all=True)
+
+
+_VALUES_ON_FILE = onequery.Compiled(_values_on_file)
+
+
 def values_on_file(request) -> dict[str, list[str]]:
     """The countries, regions and language codes donors have, sorted, for the list's three
     filters of them: one query (a UNION of DISTINCT values; three round trips and three
-    compiled queries were a tenth of the list's time), kept on the request."""
+    compiled queries were a tenth of the list's time), compiled once, kept on the request."""
     if not hasattr(request, "_donor_values_on_file"):
-        # No ORDER BY inside a UNION's parts (SQLite refuses it): the models' orderings are cleared.
-        donors = Donor.objects.order_by()
-        parts = [
-            donors.values_list(Value("country"), "country"),
-            donors.exclude(region="").values_list(Value("region"), "region"),
-            DonorLanguage.objects.order_by().values_list(Value("language"), "code"),
-        ]
         found = {"country": set(), "region": set(), "language": set()}
-        for kind, value in parts[0].distinct().union(*(p.distinct() for p in parts[1:]), all=True):
+        for kind, value in _VALUES_ON_FILE.rows():
             found[kind].add(value)
         request._donor_values_on_file = {kind: sorted(values) for kind, values in found.items()}
     return request._donor_values_on_file
