@@ -83,6 +83,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_volunteer(self) -> bool:
+        # The profile, when this request read it; else what came with the user (loaded by
+        # primary key on every request: accounts.queries.user_by_pk); else a query.
+        if not self._meta.get_field("donor").is_cached(self) and hasattr(self, "_has_donor"):
+            return self._has_donor
         return hasattr(self, "donor")
 
 

@@ -8,7 +8,7 @@ from allauth.account import app_settings as allauth_settings
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Permission
 from django.core import signing
-from django.db.models import Value
+from django.db.models import Exists, OuterRef, Value
 
 from config import onequery
 
@@ -62,14 +62,20 @@ def load_permissions(user) -> None:
 
 
 def _users_by_pk(pk):
+    """The user, and whether they have a volunteer profile (User.is_volunteer: the header asks
+    on every page, and it was a query of its own)."""
     from accounts.models import User
 
-    return User.objects.filter(pk=pk)
+    donors = User._meta.get_field("donor").related_model.objects  # accounts imports no app's
+    return User.objects.filter(pk=pk).annotate(
+        _has_donor=Exists(donors.filter(user=OuterRef("pk")))
+    )
 
 
 _BY_PK = onequery.Compiled(_users_by_pk)
 
 
 def user_by_pk(pk, *, using) -> User | None:
-    """The user with this primary key, or None (User.objects.get(pk=...), compiled once)."""
+    """The user with this primary key, or None (User.objects.get(pk=...), compiled once),
+    knowing whether they are a volunteer."""
     return next(iter(_BY_PK.instances(_BY_PK.rows(pk, using=using), using=using)), None)

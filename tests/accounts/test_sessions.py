@@ -84,3 +84,17 @@ def test_user_get_by_pk_compiled_gives_the_orm_answers(user, django_assert_num_q
         User.objects.get(pk=user.pk + 1000)
     with pytest.raises(ValueError, match="expected a number"):
         User.objects.get(pk="not a number")
+
+
+def test_user_get_by_pk_knows_whether_a_volunteer_without_another_query(
+    user, django_assert_num_queries
+):
+    from accounts.models import User
+    from tests.factories import DonorFactory
+
+    volunteer = DonorFactory().user
+
+    with django_assert_num_queries(2):
+        answers = [User.objects.get(pk=person.pk).is_volunteer for person in (user, volunteer)]
+
+    assert answers == [False, True]
