@@ -33,6 +33,8 @@ def render_once(key: tuple, render):
         return _kept[key]
     except KeyError:
         pass
+    except TypeError:  # a value that cannot be part of a key (a decoded list): not kept
+        return render()
     html = render()
     if len(_kept) >= LIMIT:
         with contextlib.suppress(RuntimeError, StopIteration):  # another thread's change

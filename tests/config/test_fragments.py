@@ -41,3 +41,13 @@ def test_render_once_when_full_forgets_the_oldest(settings, monkeypatch):
         fragments.render_once((key,), render)
 
     assert len(calls) == 4  # "a" was the oldest when "c" came
+
+
+def test_render_once_with_an_unhashable_key_renders_and_keeps_nothing(settings):
+    settings.DEBUG = False
+    render, calls = counting_render()
+
+    fragments.render_once(("k", ["a list"]), render)
+    fragments.render_once(("k", ["a list"]), render)
+
+    assert len(calls) == 2
