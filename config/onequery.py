@@ -125,6 +125,10 @@ def install(obj, relation, rows, *, joins=(), order=None):
     obj._prefetched_objects_cache[relation.field.remote_field.cache_name] = queryset
 
 
+# The statements prepared on each driver connection, by name (shared: equal SQL, one name).
+_PREPARED = weakref.WeakKeyDictionary()
+
+
 class Compiled:
     """A queryset of one value (a user's id), compiled to SQL once per process and database.
 
@@ -142,19 +146,18 @@ class Compiled:
     def __init__(self, queryset_for):
         self._queryset_for = queryset_for
         self._compiled = {}
-        self._prepared = weakref.WeakKeyDictionary()  # driver connection -> statement names
 
     def _compile(self, using):
         if using not in self._compiled:
             compiler = self._queryset_for(-1).query.get_compiler(using)
             sql, params = compiler.as_sql()
             other_sql, others = self._queryset_for(-2).query.get_compiler(using).as_sql()
+            if other_sql != sql or len(others) != len(params):
+                raise ValueError("Compiled needs a queryset whose SQL only differs by the value")
             # Where the two stand-ins differ are the value's places; nothing else may differ.
             places = {
                 n for n, pair in enumerate(zip(params, others, strict=True)) if len(set(pair)) > 1
             }
-            if other_sql != sql:
-                raise ValueError("Compiled needs a queryset whose SQL only differs by the value")
             self._compiled[using] = (compiler, sql, tuple(params), places)
         return self._compiled[using]
 
@@ -165,7 +168,7 @@ class Compiled:
         prepare = connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
         if prepare:
             connection.ensure_connection()
-            prepared = self._prepared.setdefault(connection.connection, set())
+            prepared = _PREPARED.setdefault(connection.connection, set())
             name, sql = self._prepared_sql(sql, len(params), prepared)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
