@@ -16,16 +16,17 @@ from donors.forms import PauseForm, ProfileForm
 def profile(request):
     user = request.user
     rows = queries.own_profile_rows(user)
-    donor = queries.own_donor_from(user, rows)
-    if donor is None:
+    if not rows:
         return redirect("donors:profile_edit")
-    # The row and the user's two fields shown are all the body shows (config.fragments).
+    # The row and the user's two fields shown are all the body shows (config.fragments); the
+    # donor is made of the row only when the body is rendered.
     key = ("donors/profile", *rows, user.display_name, user.time_zone)
-    body = fragments.render_once(key, lambda: _profile_body(queries.with_lists(donor)))
+    body = fragments.render_once(key, lambda: _profile_body(user, rows))
     return render(request, "donors/profile.html", {"body": body})
 
 
-def _profile_body(donor) -> str:
+def _profile_body(user, rows) -> str:
+    donor = queries.with_lists(queries.own_donor_from(user, rows))
     context = {
         "donor": donor,
         "skill_groups": queries.grouped_donor_skills(donor),
