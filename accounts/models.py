@@ -15,13 +15,18 @@ class UserManager(BaseUserManager):
     def get(self, *args, **kwargs):
         """QuerySet.get(); by primary key alone, as every request loads its signed-in user
         (ModelBackend.get_user), with SQL compiled once per process: compiling the query
-        cost more than running it. Same answers, same exceptions."""
+        cost more than running it; while a request is signed in, the user its session's row
+        came with (accounts.middleware). Same answers, same exceptions."""
         if args or list(kwargs) != ["pk"]:
             return super().get(*args, **kwargs)
+        from accounts.middleware import signing_in_from
         from accounts.queries import user_by_pk
 
         pk = self.model._meta.pk.get_prep_value(kwargs["pk"])
-        user = user_by_pk(pk, using=self._db or router.db_for_read(self.model))
+        session = signing_in_from.get()  # signing a request in: its session's row has the user
+        user = session.user_loaded_with_row(pk) if session is not None else None
+        if user is None:
+            user = user_by_pk(pk, using=self._db or router.db_for_read(self.model))
         if user is None:
             raise self.model.DoesNotExist(
                 f"{self.model._meta.object_name} matching query does not exist."

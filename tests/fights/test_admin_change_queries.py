@@ -15,7 +15,7 @@ from tests.factories import (
 
 SLUGS = ["flyers-print", "graphic-design", "photography"]
 # One fewer each since a staff member's permissions come in one query, not ModelBackend's two.
-QUERIES = {"organization": 7, "request": 12}
+QUERIES = {"organization": 6, "request": 11}
 
 
 @pytest.fixture

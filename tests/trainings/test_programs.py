@@ -354,8 +354,8 @@ def test_my_applications_query_count_is_constant(client, django_assert_num_queri
         ApplicationFactory(user=user, status="accepted")
     client.force_login(user)
 
-    # session, user (and whether a volunteer, for the header), applications with their trainings
-    with django_assert_num_queries(3):
+    # the session with its user (and whether a volunteer), applications with their trainings
+    with django_assert_num_queries(2):
         response = client.get("/trainings/applications/")
 
     assert len(response.context["applications"]) == count
@@ -540,9 +540,9 @@ def test_directory_query_count_is_constant(client, django_assert_num_queries, co
         strategist(f"Strategist {n}")
     client.force_login(verified_member())
 
-    # session, user (and whether a volunteer, for the header), membership check, filter regions,
+    # the session with its user (and whether a volunteer), membership check, filter regions,
     # filter skills, count, entries, skills
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get("/trainings/directory/")
 
     assert len(response.context["entries"]) == count

@@ -232,7 +232,7 @@ def test_check_in_query_count_constant(staff_client, django_assert_num_queries, 
     ContentType.objects.clear_cache()
 
     # 6; the header's "is this person a volunteer?" comes with the user (accounts.queries)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = staff_client.get("/trainings/dsl/check-in/")
 
     assert len(response.context["registrants"]) == count
@@ -242,7 +242,7 @@ def test_check_in_query_count_constant(staff_client, django_assert_num_queries, 
 def test_export_query_count_constant(staff_client, django_assert_num_queries, count, training):
     RegistrationFactory.create_batch(count, training=training, registered_by=UserFactory())
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = staff_client.get("/trainings/dsl/registrants.csv")
 
     assert response.content.decode().count("\n") == count + 1
@@ -256,10 +256,10 @@ def test_admin_changelists_query_count_constant(staff_client, django_assert_num_
     ContentType.objects.clear_cache()
 
     # One fewer each since a staff member's permissions come in one query (accounts.queries).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = staff_client.get("/admin/trainings/training/")
     assert response.context["cl"].result_count == count
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = staff_client.get(
             "/admin/trainings/registration/", {"status__exact": "confirmed"}
         )
@@ -275,8 +275,8 @@ def test_profile_history_query_count_constant(client, django_assert_num_queries,
     client.force_login(donor.user)
     client.get("/profile/")  # one-time work out of the count (SQLite's JSON support check)
 
-    # session, user, donor with its rows and its history (trainings.queries.history_rows)
-    with django_assert_num_queries(3):
+    # the session with its user, the donor with its rows and history (trainings.queries)
+    with django_assert_num_queries(2):
         response = client.get("/profile/")
 
     assert response.text.count("trained in") == count
