@@ -23,8 +23,10 @@ class UserManager(BaseUserManager):
         from accounts.queries import user_by_pk
 
         pk = self.model._meta.pk.get_prep_value(kwargs["pk"])
-        session = signing_in_from.get()  # signing a request in: its session's row has the user
-        user = session.user_loaded_with_row(pk) if session is not None else None
+        # Signing a request in: its session's row came with the user (our session engine; any
+        # other engine has no such row).
+        loaded_with_row = getattr(signing_in_from.get(), "user_loaded_with_row", None)
+        user = loaded_with_row(pk) if loaded_with_row else None
         if user is None:
             user = user_by_pk(pk, using=self._db or router.db_for_read(self.model))
         if user is None:

@@ -157,3 +157,12 @@ def test_user_get_by_pk_outside_signing_in_reads_the_row_again(user, django_asse
 
     with django_assert_num_queries(1):
         assert User.objects.get(pk=user.pk).display_name == "Renamed"
+
+
+@pytest.mark.django_db
+def test_signed_in_request_with_another_session_engine_still_signs_in(user, settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    browser = Client()
+    browser.force_login(user)
+
+    assert _signed_in_request(browser).user.pk == user.pk
