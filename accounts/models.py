@@ -2,7 +2,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
-from django.db import models
+from django.db import models, router
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -11,6 +11,29 @@ TIME_ZONE_CHOICES = sorted((tz, tz.replace("_", " ")) for tz in zoneinfo.availab
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    def get(self, *args, **kwargs):
+        """QuerySet.get(); by primary key alone, as every request loads its signed-in user
+        (ModelBackend.get_user), with SQL compiled once per process: compiling the query
+        cost more than running it; while a request is signed in, the user its session's row
+        came with (accounts.middleware). Same answers, same exceptions."""
+        if args or list(kwargs) != ["pk"]:
+            return super().get(*args, **kwargs)
+        from accounts.middleware import signing_in_from
+        from accounts.queries import user_by_pk
+
+        pk = self.model._meta.pk.get_prep_value(kwargs["pk"])
+        # Signing a request in: its session's row came with the user (our session engine; any
+        # other engine has no such row).
+        loaded_with_row = getattr(signing_in_from.get(), "user_loaded_with_row", None)
+        user = loaded_with_row(pk) if loaded_with_row else None
+        if user is None:
+            user = user_by_pk(pk, using=self._db or router.db_for_read(self.model))
+        if user is None:
+            raise self.model.DoesNotExist(
+                f"{self.model._meta.object_name} matching query does not exist."
+            )
+        return user
 
     @classmethod
     def normalize_email(cls, email):
@@ -67,6 +90,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_volunteer(self) -> bool:
+        # The profile, when this request read it; else what came with the user (loaded by
+        # primary key on every request: accounts.queries.user_by_pk); else a query.
+        if not self._meta.get_field("donor").is_cached(self) and hasattr(self, "_has_donor"):
+            return self._has_donor
         return hasattr(self, "donor")
 
 

@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "matching",
     "notifications",
     "trainings",
-    "django.contrib.admin",
+    "config.apps.AdminConfig",  # django.contrib.admin, with config.admin.AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",  # Django's, the user with the session
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -81,6 +81,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
             ],
+            # {% url %} remembering names without arguments (see config/urltag.py).
+            "builtins": ["config.urltag"],
         },
     },
 ]
@@ -99,6 +101,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # pool crosses its cost threshold and then spends ~0.4 s compiling a 0.1 s query.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The profile's query is prepared once per connection (config.onequery.Compiled); a transaction
+# pooler such as PgBouncer hands each transaction another connection: turn it off there.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 # Rate limits and anything else cached live in the database, so sign-up keeps working when
 # Redis is down. The table is created by accounts' migration 0002, not by hand.

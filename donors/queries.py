@@ -21,7 +21,8 @@ def own_donor(user, *, with_profile=True) -> Donor | None:
     There is deliberately no lookup by id: a volunteer only ever reaches their own profile.
     """
     if with_profile:
-        return _own_donor_with_profile(user)
+        donor = own_donor_from(user, own_profile_rows(user))
+        return donor and with_lists(donor)
     donor = Donor.objects.filter(user=user).first()
     # Remembered on the user, so the header's `user.is_volunteer` costs no second query.
     Donor.user.field.remote_field.set_cached_value(user, donor)
@@ -48,27 +49,46 @@ PROFILE_ROWS = {
 }
 
 
-@cache
-def _profile_donors():
-    """Donors with their lists' JSON annotations, built once per process: resolving the three
-    subqueries costs more than filtering a copy (a queryset is cloned, never evaluated, here)."""
-    return Donor.objects.annotate(
-        **{
-            name: onequery.related_rows(relation, joins=joins)
-            for name, (relation, joins, _) in PROFILE_ROWS.items()
-        }
-    ).order_by("pk")
+# What other apps show on the profile page (trainings: the person's history), fetched inside the
+# donor's query too: {annotation name: a function making its related_rows()}. Apps add theirs
+# in their AppConfig.ready(); donors imports none of them.
+PROFILE_EXTRAS: dict = {}
 
 
-def _own_donor_with_profile(user) -> Donor | None:
-    """own_donor() in one query: the skills, languages and conflicts come as JSON arrays in the
-    donor's row and land in the prefetch cache, so the pages read them as after with_profile()."""
-    donor = _profile_donors().filter(user=user).first()
+def _profile_donors(user_id):
+    """A person's donor with their lists' JSON annotations (compiled once: see below)."""
+    annotations = {
+        name: onequery.related_rows(relation, joins=joins)
+        for name, (relation, joins, _) in PROFILE_ROWS.items()
+    } | {name: rows() for name, rows in PROFILE_EXTRAS.items()}
+    return Donor.objects.annotate(**annotations).filter(user=user_id).order_by("pk")[:1]
+
+
+# Compiling the three JSON subqueries costs more than running them: once per process.
+_OWN_PROFILE = onequery.Compiled(_profile_donors)
+
+
+def own_profile_rows(user) -> list[tuple]:
+    """The person's profile (donor, skills, languages, conflicts, PROFILE_EXTRAS) as the
+    database's one row, all the profile page shows of it: [] for someone without a profile."""
+    return _OWN_PROFILE.rows(user.pk)
+
+
+def own_donor_from(user, rows) -> Donor | None:
+    """The donor of own_profile_rows(), remembered on the user (the header's `is_volunteer`
+    costs no query); its lists wait for with_lists()."""
+    donor = next(iter(_OWN_PROFILE.instances(rows)), None)
     Donor.user.field.remote_field.set_cached_value(user, donor)
     if donor is not None:
         Donor.user.field.set_cached_value(donor, user)
-        for name, (relation, joins, order) in PROFILE_ROWS.items():
-            onequery.install(donor, relation, getattr(donor, name), joins=joins, order=order)
+    return donor
+
+
+def with_lists(donor: Donor) -> Donor:
+    """The donor's skills, languages and conflicts from its row's JSON into the prefetch cache,
+    so the pages read them as after with_profile()."""
+    for name, (relation, joins, order) in PROFILE_ROWS.items():
+        onequery.install(donor, relation, getattr(donor, name), joins=joins, order=order)
     return donor
 
 

@@ -3,25 +3,37 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
+from config import fragments
 from donors import queries, services
 from donors.forms import PauseForm, ProfileForm
 
 
 @login_required
 def profile(request):
-    donor = queries.own_donor(request.user)
-    if donor is None:
+    user = request.user
+    rows = queries.own_profile_rows(user)
+    if not rows:
         return redirect("donors:profile_edit")
+    # The row and the user's two fields shown are all the body shows (config.fragments); the
+    # donor is made of the row only when the body is rendered.
+    key = ("donors/profile", *rows, user.display_name, user.time_zone)
+    body = fragments.render_once(key, lambda: _profile_body(user, rows))
+    return render(request, "donors/profile.html", {"body": body})
+
+
+def _profile_body(user, rows) -> str:
+    donor = queries.with_lists(queries.own_donor_from(user, rows))
     context = {
         "donor": donor,
         "skill_groups": queries.grouped_donor_skills(donor),
         "completeness": queries.profile_completeness(donor),
         "time_zone": queries.time_zone_label(donor.user.time_zone),
     }
-    return render(request, "donors/profile.html", context)
+    return render_to_string("donors/profile.html#body", context)
 
 
 @login_required

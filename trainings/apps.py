@@ -6,4 +6,8 @@ class TrainingsConfig(AppConfig):
     verbose_name = "Trainings"
 
     def ready(self):
+        from donors.queries import PROFILE_EXTRAS
         from trainings import privacy  # noqa: F401  (registers exporters/erasers)
+        from trainings.queries import HISTORY_ROWS, history_rows
+
+        PROFILE_EXTRAS[HISTORY_ROWS] = history_rows

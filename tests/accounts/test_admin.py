@@ -166,3 +166,43 @@ def test_user_changelist_as_non_staff_redirects_to_admin_login(client, persona, 
 
     assert response.status_code == 302
     assert response["Location"] == f"/admin/login/?next={USERS}"
+
+
+def _backend_permissions(user_id):
+    """What Django's ModelBackend reads, on a fresh instance: (own, groups', all)."""
+    fresh = User.objects.get(pk=user_id)
+    return (
+        fresh.get_user_permissions(),
+        fresh.get_group_permissions(),
+        fresh.get_all_permissions(),
+    )
+
+
+def test_load_permissions_as_staff_with_own_permission_gives_the_backends_sets_in_one_query(
+    staff, django_assert_num_queries
+):
+    from django.contrib.auth.models import Permission
+
+    from accounts.queries import load_permissions
+
+    staff.user_permissions.add(Permission.objects.get(codename="vet_donor"))
+    user = User.objects.get(pk=staff.pk)
+
+    with django_assert_num_queries(1):
+        load_permissions(user)
+        loaded = (user.get_user_permissions(), user.get_group_permissions())
+        everything = user.get_all_permissions()
+
+    assert loaded[0] == {"donors.vet_donor"}
+    assert "donors.view_donor" in loaded[1]
+    assert (*loaded, everything) == _backend_permissions(staff.pk)
+
+
+def test_load_permissions_as_inactive_or_superuser_leaves_the_backend_to_answer(staff, superuser):
+    from accounts.queries import load_permissions
+
+    staff.is_active = False
+    for user in (staff, User.objects.get(pk=superuser.pk)):
+        load_permissions(user)
+        assert not hasattr(user, "_user_perm_cache")
+    assert staff.get_all_permissions() == set()

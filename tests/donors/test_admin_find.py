@@ -81,6 +81,19 @@ def test_consent_filter_as_staff(staff_client, four_donors, value, expected):
     assert listed(response) == expected
 
 
+def test_paused_column_as_staff_says_who_is_paused_today(staff_client, four_donors):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    donor("was-paused@example.org", paused_until=yesterday)
+
+    response = staff_client.get(CHANGELIST)
+
+    rows = dict(re.findall(r'"field-email">([^<]+)</td>(.*?)</tr>', response.text))
+    cell = '<td class="field-paused"><img src="/static/admin/img/icon-{}.svg" alt="{}">'
+    assert cell.format("yes", "Yes") in rows["paused@example.org"]
+    assert cell.format("no", "No") in rows["ready@example.org"]
+    assert cell.format("no", "No") in rows["was-paused@example.org"]
+
+
 def test_ready_filter_as_staff_is_exactly_matchable(staff_client, four_donors):
     ready = staff_client.get(CHANGELIST, {"ready": "yes"})
     not_ready = staff_client.get(CHANGELIST, {"ready": "no"})

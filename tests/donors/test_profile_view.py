@@ -314,8 +314,9 @@ def test_profile_edit_get_query_count_does_not_grow_with_skills(
     DonorSkillFactory(donor=volunteer.donor, skill=retired)
     client.force_login(volunteer)
 
-    # session, user, donor (its skills, languages and conflicts inside), picker skills
-    with django_assert_num_queries(4):
+    # the session with its user, donor (its skills, languages and conflicts inside), picker
+    # skills
+    with django_assert_num_queries(3):
         response = client.get("/profile/edit/")
 
     assert response.status_code == 200
@@ -334,9 +335,9 @@ def test_profile_get_query_count_does_not_grow_with_skills(
         RegistrationFactory(training=training, user=donor.user, status="attended")
     client.force_login(donor.user)
 
-    # session, user, donor (its skills, languages and conflicts inside), trainings (the
-    # history section, each training's taught skills inside)
-    with django_assert_num_queries(4):
+    # the session with its user, donor (its skills, languages and conflicts inside, and the training
+    # history with each training's taught skills: trainings.queries.history_rows)
+    with django_assert_num_queries(2):
         response = client.get("/profile/")
 
     assert response.status_code == 200
@@ -405,3 +406,82 @@ def test_own_donor_loads_the_same_lists_as_with_profile_in_one_query(django_asse
     assert shown == lists(expected)
     assert trained in [row[2] for row in shown[0]]
     assert len(shown[0]) >= 2 and shown[2][-1][1] == "Ünited Parcel"
+
+
+# --- The body kept while unchanged (config.fragments): every write shows at once -------------
+
+
+def _profile_text(client, donor):
+    client.force_login(donor.user)
+    return client.get("/profile/").text
+
+
+def test_profile_after_staff_rename_a_skill_shows_the_new_name(client):
+    donor = full_donor()
+    skill = donor.donor_skills.get().skill
+    assert skill.name in _profile_text(client, donor)
+
+    # As the admin's actions do: a queryset update, no save(), no signal, no updated_at.
+    type(skill).objects.filter(pk=skill.pk).update(name="Renamed by staff")
+
+    text = _profile_text(client, donor)
+    assert "Renamed by staff" in text
+    assert f"<li>{skill.name}:" not in text
+
+
+def test_profile_after_update_bypassing_save_shows_the_new_city(client):
+    donor = full_donor(city="Oakland")
+    assert "Oakland" in _profile_text(client, donor)
+
+    Donor.objects.filter(pk=donor.pk).update(city="Fresno")
+
+    text = _profile_text(client, donor)
+    assert "<dd>Fresno</dd>" in text
+    assert "Oakland" not in text
+
+
+def test_profile_after_attendance_marked_shows_it_in_history(client):
+    donor = full_donor()
+    registration = RegistrationFactory(user=donor.user, status="confirmed")
+    assert ": Confirmed" in _profile_text(client, donor)
+
+    type(registration).objects.filter(pk=registration.pk).update(status="attended")
+
+    assert ": Attended" in _profile_text(client, donor)
+
+
+def test_profile_of_two_volunteers_with_the_same_lists_shows_each_their_own(client):
+    first, second = full_donor(city="Oakland"), full_donor(city="Fresno")
+    first.user.display_name, second.user.display_name = "Ana", "Bo"
+    first.user.save()
+    second.user.save()
+
+    assert "<dd>Ana</dd>" in _profile_text(client, first)
+    text = _profile_text(client, second)
+    assert "<dd>Bo</dd>" in text
+    assert "Oakland" not in text
+
+
+def test_profile_after_the_day_moves_past_the_pause_shows_active(client, monkeypatch):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    donor = full_donor(paused_until=today)
+    assert "<strong>Paused</strong> until" in _profile_text(client, donor)
+
+    tomorrow = today + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+
+    assert "<strong>Active</strong>: we can propose you" in _profile_text(client, donor)
+
+
+def test_profile_after_erasure_of_the_profile_goes_to_the_form(client):
+    donor = full_donor()
+    user = donor.user
+    assert _profile_text(client, donor)
+
+    Donor.objects.filter(pk=donor.pk).delete()
+
+    client.force_login(user)
+    response = client.get("/profile/")
+    assert (response.status_code, response.url) == (302, "/profile/edit/")

@@ -317,9 +317,9 @@ def test_dashboard_query_count_is_the_same_for_one_and_three(client):
         _organization_with(3, three)
 
     # 6 for the organizations, fights and requests, 1 for their accepted helpers (the
-    # matching_helpers template tag, tests/matching/test_pages.py has it with helpers), and 1
-    # for the header's "is this person a volunteer?" (its My profile link).
-    assert _dashboard_queries(client, one) == _dashboard_queries(client, three) == 8
+    # matching_helpers template tag, tests/matching/test_pages.py has it with helpers); the
+    # header's "is this person a volunteer?" comes with the user (accounts.queries.user_by_pk).
+    assert _dashboard_queries(client, one) == _dashboard_queries(client, three) == 6
 
 
 def test_erasing_an_organizer_keeps_the_fights_and_removes_the_person():

@@ -46,9 +46,9 @@ def test_my_matches_query_count_constant(
         assert match.pk
     client.force_login(donor.user)
 
-    # session, user, the matches (with request, fight, organization), their request skills, and
-    # the header's "is this person a volunteer?" (its My matches and My profile links).
-    assert _queries(client, reverse("matching:my_matches")) == 5
+    # the session with its user (and whether a volunteer, for the header's My matches and My
+    # profile links), the matches (with request, fight, organization), their request skills.
+    assert _queries(client, reverse("matching:my_matches")) == 3
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -69,11 +69,11 @@ def test_organizer_request_matches_query_count_constant(
         )
     client.force_login(organizer)
 
-    # session, user, the request (with fight and organization), its request skills, their
-    # skills, their categories (fights.access prefetches), its languages, then the matches with
-    # their donors and users; and the header's "is this person a volunteer?".
+    # the session with its user, the request (with fight and organization), its request skills,
+    # their skills, their categories (fights.access prefetches), its languages, then the matches
+    # with their donors and users.
     url = reverse("matching:request_matches", kwargs={"pk": support_request.pk})
-    assert _queries(client, url) == 9
+    assert _queries(client, url) == 7
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -88,4 +88,4 @@ def test_organizer_dashboard_with_helpers_query_count_constant(
 
     body_queries = _queries(client, reverse("fights:dashboard"))
 
-    assert body_queries == 8  # with the header's "is this person a volunteer?"
+    assert body_queries == 6  # the header's "is this person a volunteer?" comes with the user

@@ -561,7 +561,7 @@ def test_queue_query_count_is_constant(
     queue_rows(count, skill, staff)
     ContentType.objects.clear_cache()
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = staff_client.get(QUEUE)
 
     assert len(queue_titles(response)) == count
@@ -586,7 +586,7 @@ def test_candidates_page_query_count_is_constant(
     candidate_pool(count, support_request, skill, staff)
     ContentType.objects.clear_cache()
 
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = staff_client.get(
             candidates_url(support_request), {"on_call": "", "min_level": "1"}
         )
@@ -639,7 +639,8 @@ def test_match_history_query_count_is_constant(
         Match.objects.create(request=SupportRequestFactory(), donor=ana)
     ContentType.objects.clear_cache()
 
-    with django_assert_num_queries(8):
+    # 8 before a staff member's permissions came in one query (accounts.queries)
+    with django_assert_num_queries(6):
         response = staff_client.get("/admin/matching/match/", {"donor__id__exact": ana.pk})
 
     assert response.context["cl"].result_count == count

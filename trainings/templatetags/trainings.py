@@ -33,5 +33,6 @@ def in_zone_time(moment, training) -> str:
 
 
 @register.inclusion_tag("trainings/history.html")
-def training_history(user):
-    return {"registrations": queries.history_of(user)}
+def training_history(donor):
+    """The donor's history, come inside the profile's query (trainings.queries.history_rows)."""
+    return {"registrations": queries.history_of(donor)}
