@@ -275,8 +275,9 @@ def test_narrowed_ranking_is_the_ranking_of_every_holder(settings, monkeypatch):
         whole = scoring.rank_candidates(support_request, limit=4)
         assert answer(fast) == answer(whole), support_request.pk
 
-    # The comparison means something only if narrowing was taken, and not always.
-    assert 5 <= sum(taken) < len(taken), taken
+    # The comparison means something only if narrowing was taken, and not always; and how
+    # often it proves itself on these requests is what it is for (18 of 24 when written).
+    assert 18 <= sum(taken) < len(taken), taken
 
 
 def test_narrowing_takes_the_covering_donors_when_enough_pass(settings, django_assert_num_queries):
@@ -297,3 +298,101 @@ def test_narrowing_takes_the_covering_donors_when_enough_pass(settings, django_a
 
     assert candidates[0].donor_id in covering
     assert Match.objects.aggregate(n=Count("pk"))["n"] == 0
+
+
+# --- Built to tell a right narrowing from a wrong one ---------------------------------------------
+
+
+def whole_pool(monkeypatch, support_request, **kwargs):
+    with monkeypatch.context() as patched:
+        patched.setattr(scoring, "_narrowed", lambda *args, **kwargs: None)
+        return scoring.rank_candidates(support_request, **kwargs)
+
+
+def narrowing_taken(monkeypatch, support_request, **kwargs):
+    """rank_candidates, and whether a narrower set gave its answer."""
+    taken = []
+    narrowed = scoring._narrowed
+
+    def spy(*args, **kwargs):
+        rows = narrowed(*args, **kwargs)
+        taken.append(rows is not None)
+        return rows
+
+    with monkeypatch.context() as patched:
+        patched.setattr(scoring, "_narrowed", spy)
+        return scoring.rank_candidates(support_request, **kwargs), taken == [True]
+
+
+def strong(*skills, **fields):
+    """A donor at level 2 on each skill, with every modifier in full: hours to spare, in the
+    request's region, never matched."""
+    donor = DonorFactory(weekly_hours=40, region="US-CA", **fields)
+    for skill in skills:
+        DonorSkillFactory(donor=donor, skill=skill, level=2)
+    return donor
+
+
+def weak(*skills):
+    """A donor at level 2 on each skill, with modifiers near nothing: one hour a week, in another
+    country, and fully committed elsewhere."""
+    donor = DonorFactory(weekly_hours=1, country="CA", region="", capacity=2)
+    for skill in skills:
+        DonorSkillFactory(donor=donor, skill=skill, level=2)
+    Match.objects.create(
+        request=SupportRequestFactory(), donor=donor, status="active", answered_at=timezone.now()
+    )
+    return donor
+
+
+@pytest.fixture
+def rare_and_common():
+    """A rare required skill and a common nice-to-have one (so the common one weighs little)."""
+    rare, common = SkillFactory(), SkillFactory()
+    for _ in range(20):
+        DonorSkillFactory(skill=common, level=1, donor=DonorFactory(weekly_hours=1))
+    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
+    RequestSkillFactory(request=support_request, skill=rare, required=True, min_level=2)
+    RequestSkillFactory(request=support_request, skill=common, required=False, min_level=1)
+    return support_request, rare, common
+
+
+def test_a_tier_is_judged_by_its_last_shortlisted_donor(settings, monkeypatch, rare_and_common):
+    """Every skill held, but most of them weak: a strong donor missing the light nice skill
+    outranks those, so the set of those holding every skill does not hold the answer, even if
+    its first shortlisted donors score past the bound."""
+    settings.MATCHING_NARROW_MAX = 7
+    support_request, rare, common = rare_and_common
+    full = [strong(rare, common) for _ in range(2)]
+    for _ in range(4):
+        weak(rare, common)
+    outside = strong(rare)
+    weak(rare)  # too many covering donors to narrow to them
+
+    fast = scoring.rank_candidates(support_request, limit=3)  # shortlists 6
+
+    assert {c.donor_id for c in fast} == {*(d.pk for d in full), outside.pk}
+    assert answer(fast) == answer(whole_pool(monkeypatch, support_request, limit=3))
+
+
+def test_covering_donors_come_first_whatever_the_narrower_set(settings, monkeypatch):
+    """Few cover the required skill: the answer is them, then the best of the rest, and a set
+    of the rest must not leave a covering donor out."""
+    settings.MATCHING_NARROW_MAX = 30
+    required, nice = SkillFactory(), SkillFactory()
+    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
+    RequestSkillFactory(request=support_request, skill=required, required=True, min_level=3)
+    RequestSkillFactory(request=support_request, skill=nice, required=False, min_level=1)
+    covering = weak(required)
+    scoring.DonorSkill.objects.filter(donor=covering).update(level=3)
+    for _ in range(6):
+        donor = strong(nice)
+        DonorSkillFactory(donor=donor, skill=required, level=2)  # a near miss
+    for _ in range(6):
+        strong(nice)
+
+    fast, taken = narrowing_taken(monkeypatch, support_request, limit=2)
+
+    assert fast[0].donor_id == covering.pk and fast[0].covers_all_required
+    assert answer(fast) == answer(whole_pool(monkeypatch, support_request, limit=2))
+    assert taken
