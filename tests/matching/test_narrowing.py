@@ -168,6 +168,28 @@ def test_holding_reads_every_skill_at_its_minimum_and_trained_only_when_asked():
     assert set(scoring._holding(needs[1:], trained=True)) == set()
 
 
+def test_tier_members_hold_every_skill_or_one_verified_by_a_training(settings):
+    first, second = SkillFactory(), SkillFactory()
+    both = [DonorFactory(region="US-NY") for _ in range(2)]
+    for donor in both:
+        DonorSkillFactory(donor=donor, skill=first, level=2)
+        DonorSkillFactory(donor=donor, skill=second, level=2)
+    trained = DonorFactory(region="US-CA")
+    DonorSkillFactory(donor=trained, skill=second, level=1, trained_at=timezone.now())
+    DonorSkillFactory(skill=first, level=3)  # one skill, only declared: outside
+    needs = [need(first.pk), need(second.pk, required=False)]
+    tier = scoring._Tier(needs, with_trained=True, floor=90.0)
+    members = sorted([*(d.pk for d in both), trained.pk])
+
+    settings.MATCHING_NARROW_MAX = 3
+    assert scoring._tier_members(tier, needs) == members
+    in_new_york = scoring.Donor.objects.filter(region="US-NY").values("id")
+    assert scoring._tier_members(tier, needs, among=in_new_york) == sorted(d.pk for d in both)
+    assert scoring._tier_members(scoring._Tier(needs), needs) == sorted(d.pk for d in both)
+    settings.MATCHING_NARROW_MAX = 2
+    assert scoring._tier_members(tier, needs) is None
+
+
 def test_within_reach_reads_the_holders_of_each_reaching_set(settings):
     settings.MATCHING_NARROW_MAX = 4
     first, second = SkillFactory(), SkillFactory()
@@ -411,5 +433,29 @@ def test_covering_donors_come_first_whatever_the_narrower_set(settings, monkeypa
     fast, taken = narrowing_taken(monkeypatch, support_request, limit=2)
 
     assert fast[0].donor_id == covering.pk and fast[0].covers_all_required
+    assert answer(fast) == answer(whole_pool(monkeypatch, support_request, limit=2))
+    assert taken
+
+
+def test_a_set_of_the_rest_holds_the_answer_only_with_every_covering_donor(settings, monkeypatch):
+    """One donor covers the required skill, and holds nothing else; the best of the rest hold
+    the two rare nice skills. The sets of donors able to reach a score are sets of those, so the
+    covering donor must be added to them: it ranks first whatever its score."""
+    settings.MATCHING_NARROW_MAX = 40
+    common, rare_one, rare_two = SkillFactory(), SkillFactory(), SkillFactory()
+    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
+    RequestSkillFactory(request=support_request, skill=common, required=True, min_level=3)
+    RequestSkillFactory(request=support_request, skill=rare_one, required=False, min_level=1)
+    RequestSkillFactory(request=support_request, skill=rare_two, required=False, min_level=1)
+    covering = weak(common)
+    scoring.DonorSkill.objects.filter(donor=covering).update(level=3)
+    for _ in range(6):
+        strong(common, rare_one, rare_two)
+    for _ in range(20):
+        DonorSkillFactory(skill=common, level=1, donor=DonorFactory(weekly_hours=1))
+
+    fast, taken = narrowing_taken(monkeypatch, support_request, limit=2)
+
+    assert fast[0].donor_id == covering.pk
     assert answer(fast) == answer(whole_pool(monkeypatch, support_request, limit=2))
     assert taken
