@@ -98,7 +98,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compiling: it pays off for long analytic queries, not a web app's. Ranking a large
-    # pool crosses its cost threshold and then spends ~0.4 s compiling a 0.1 s query.
+    # pool crosses its cost threshold and then spends ~0.4 s compiling a 0.2 s query.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The profile's query is prepared once per connection (config.onequery.Compiled); a transaction
