@@ -410,12 +410,23 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among)
     than the pool.
     """
 
+    ranked, reached = {}, {}  # the same set is never read or ranked twice
+
     def rank(ids):
-        if not ids:
-            return []
-        return _ranked_rows(
-            support_request, donors, needs, hours_needed, now, size=size, donor_ids=ids
-        )
+        if len(ids) < size:
+            return []  # too few to shortlist `size`: proves nothing and seeds nothing
+        key = tuple(ids)
+        if key not in ranked:
+            ranked[key] = _ranked_rows(
+                support_request, donors, needs, hours_needed, now, size=size, donor_ids=ids
+            )
+        return ranked[key]
+
+    def within_reach(score):
+        sets = tuple(_reaching_sets(needs, score))
+        if sets not in reached:
+            reached[sets] = _within_reach(needs, score, also=also, among=among)
+        return reached[sets]
 
     seed, covering = None, None
     for tier in _tiers(needs):
@@ -435,7 +446,7 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among)
     for score in _reach_scores(needs)[: settings.MATCHING_NARROW_TRIES]:
         if seed is not None and score <= seed[1]:
             break
-        ids = _within_reach(needs, score, also=also, among=among)
+        ids = within_reach(score)
         if ids is None:
             return None  # too many: and sets only grow as the score falls
         rows = rank(ids)
@@ -447,7 +458,7 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among)
     if seed is None or not (seed[0] or whole):
         return None
     # Everyone able to beat the seed: that set holds the answer (and the seed's own short list).
-    ids = _within_reach(needs, seed[1], also=also, among=among)
+    ids = within_reach(seed[1])
     rows = rank(ids or [])
     return rows if len(rows) == size else None
 
@@ -627,9 +638,13 @@ def _holding(needs, *, trained=False, among=None):
 
 
 def _members(queries, *, limit) -> set[int] | None:
-    """The ids any of `queries` finds, in one query; None when `limit` or more."""
+    """The ids any of `queries` finds, in one query; None when `limit` or more. Read with the
+    cursor: thousands of ids through the ORM's row iterator cost more than the query."""
     first, *rest = queries
-    found = set((first.union(*rest) if rest else first)[:limit])
+    sql, params = (first.union(*rest) if rest else first)[:limit].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {donor_id for (donor_id,) in cursor.fetchall()}
     return found if len(found) < limit else None
 
 
@@ -650,10 +665,12 @@ def _ranked_rows(
     table, their match history grouped once per donor and joined (not counted per donor), then
     ordered and cut. Skills and history are read only for the donors in `donor_ids`, or else
     `among` (a query of ids, `_among`), when given. Returns plain rows."""
+    only_donors, only_donors_params = "", []
     if donor_ids is not None:
-        donors = donors.filter(pk__in=donor_ids)
         one_of, only_params = _one_of(donor_ids)
         only = f" AND donor_id {one_of}"
+        # On the outer query, not `donors.filter(pk__in=…)`: one array, not a placeholder per id.
+        only_donors, only_donors_params = f" AND d.id {one_of}", only_params
     elif among is not None:
         among_sql, among_params = among.query.sql_with_params()
         only, only_params = f" AND donor_id IN ({among_sql})", list(among_params)
@@ -688,7 +705,8 @@ def _ranked_rows(
         .query.sql_with_params()
     )
     points, points_params = _modifier_points_sql(support_request, hours_needed)
-    params += [sum(n.required for n in needs), *points_params, *base_params, size]
+    params += [sum(n.required for n in needs), *points_params, *base_params]
+    params += [*only_donors_params, size]
     # Only placeholders, fixed names and Django's own SQL are put together; values are params.
     sql = (
         f"WITH {', '.join(ctes)} SELECT * FROM ("  # noqa: S608
@@ -697,7 +715,7 @@ def _ranked_rows(
         f"CASE WHEN {required_met} >= %s THEN 1 ELSE 0 END AS covers, "
         f"{skill_points} + {points} AS score "
         f"FROM ({base}) d {held_join} LEFT JOIN history h ON h.donor_id = d.id "
-        "WHERE COALESCE(h.committed, 0) < d.capacity"
+        f"WHERE COALESCE(h.committed, 0) < d.capacity{only_donors}"
         ") ranked ORDER BY covers DESC, score DESC, id LIMIT %s"
     )
     with connection.cursor() as cursor:

@@ -410,7 +410,7 @@ def test_rank_candidates_query_count_does_not_grow_with_pool(
 ):
     donor_with((skill, 2))
     scoring.rank_candidates(request_for)  # counts the skills' rarity into the cache
-    with django_assert_num_queries(7) as captured:
+    with django_assert_num_queries(6) as captured:
         scoring.rank_candidates(request_for)
     for _ in range(3):
         donor_with((skill, 1), (SkillFactory(), 2))
