@@ -222,7 +222,7 @@ CELERY_BEAT_SCHEDULE["matching-expire"] = {
 MATCHING_RARITY_SECONDS = env_int("MATCHING_RARITY_SECONDS", 300)
 # Ranking first tries narrower sets of donors (see matching/scoring.py `_narrowed`), each only when
 # it has at most this many members (past that, ranking it costs as much as ranking the pool),
-# and tries at most MATCHING_NARROW_TRIES scores to reach (each costs a query or two).
+# and ranks at most MATCHING_NARROW_TRIES sets of donors able to reach a score (two queries each).
 MATCHING_NARROW_MAX = env_int("MATCHING_NARROW_MAX", 5000)
 MATCHING_NARROW_TRIES = env_int("MATCHING_NARROW_TRIES", 3)
 

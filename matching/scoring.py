@@ -29,6 +29,7 @@ where a skill verified by a training earns its bonus; the explanation names the 
 
 import dataclasses
 import datetime
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Max, Q, prefetch_related_objects
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, prefetch_related_objects
 from django.utils import timezone
 
 from donors.models import Conflict, Donor, DonorLanguage, DonorSkill, Level, WorkMode
@@ -97,6 +98,10 @@ class _Need:
     weight: float
     max_points: float
     holders: int = 0  # how many in the matchable pool hold the skill (at any level)
+    # Of the matchable pool, the share holding it one level short or better, at its minimum
+    # or better, and at its minimum verified by a training: what narrowing expects a set to hold.
+    shares: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    pool: int = 0  # the matchable pool's size
 
 
 def skill_credit(level: int | None, min_level: int, *, trained: bool = False) -> float:
@@ -219,14 +224,27 @@ def _needs(support_request, now) -> list[_Need]:
     rows = list(support_request.request_skills.select_related("skill"))
     if not rows:
         return []
-    pool_size, holders = _rarity(timezone.localdate(now))
+    pool_size, levels = _rarity(timezone.localdate(now))
+
+    def held(row, at_least, trained=False):
+        counted = levels.get(row.skill_id, {}).items()
+        return sum(
+            n for (level, verified), n in counted if level >= at_least and verified >= trained
+        )
 
     def weight(row):
-        idf = math.log((pool_size + 1) / (holders.get(row.skill_id, 0) + 1)) + 1
+        idf = math.log((pool_size + 1) / (held(row, 0) + 1)) + 1
         return idf * (REQUIRED_WEIGHT if row.required else NICE_WEIGHT)
 
+    def shares(row):
+        at = [
+            held(row, row.min_level - 1),
+            held(row, row.min_level),
+            held(row, row.min_level, True),
+        ]
+        return tuple(n / max(pool_size, 1) for n in at)
+
     weights = [weight(row) for row in rows]
-    shares = _shares(weights)
     return [
         _Need(
             skill_id=row.skill_id,
@@ -235,9 +253,11 @@ def _needs(support_request, now) -> list[_Need]:
             min_level=row.min_level,
             weight=round(w, 3),
             max_points=share,
-            holders=holders.get(row.skill_id, 0),
+            holders=held(row, 0),
+            shares=shares(row),
+            pool=pool_size,
         )
-        for row, w, share in zip(rows, weights, shares, strict=True)
+        for row, w, share in zip(rows, weights, _shares(weights), strict=True)
     ]
 
 
@@ -249,21 +269,25 @@ def _shares(weights) -> list[float]:
     return [*shares, round(SKILL_POINTS - sum(shares), 2)]
 
 
-def _rarity(today) -> tuple[int, dict[int, int]]:
-    """The matchable pool's size and how many in it hold each skill: what IDF weighs. Counted
-    for every skill at once and kept MATCHING_RARITY_SECONDS in the cache: rarity moves slowly,
-    and counting it over the pool would otherwise be most of a ranking's work at scale."""
-    key = f"matching:rarity:{today.isoformat()}"
+def _rarity(today) -> tuple[int, dict[int, dict[tuple[int, bool], int]]]:
+    """The matchable pool's size and how many in it hold each skill, at each level, verified by
+    a training or not: what IDF weighs (and narrowing expects). Counted for every skill at once
+    and kept MATCHING_RARITY_SECONDS in the cache: rarity moves slowly, and counting it over the
+    pool would otherwise be most of a ranking's work at scale."""
+    key = f"matching:rarity:levels:{today.isoformat()}"
     rarity = cache.get(key)
     if rarity is None:
         pool = Donor.objects.matchable(today)
-        holders = (
+        counted = (
             DonorSkill.objects.filter(donor__in=pool)
-            .values("skill_id")
-            .annotate(n=Count("pk"))
-            .values_list("skill_id", "n")
+            .values("skill_id", "level")
+            .annotate(trained=Q(trained_at__isnull=False), n=Count("pk"))
+            .values_list("skill_id", "level", "trained", "n")
         )
-        rarity = (pool.count(), dict(holders))
+        levels: dict[int, dict[tuple[int, bool], int]] = {}
+        for skill_id, level, trained, n in counted:
+            levels.setdefault(skill_id, {})[level, trained] = n
+        rarity = (pool.count(), levels)
         cache.set(key, rarity, settings.MATCHING_RARITY_SECONDS)
     return rarity
 
@@ -353,6 +377,14 @@ def _rank(support_request, donors, *, limit, now, holders_only, include_resting)
 REAL = "CAST(%s AS DOUBLE PRECISION)"
 
 
+# One skill row of a donor as a number: its skill, level and whether a training verified it.
+ROW_KEY = "(ds.skill_id * 4 + ds.level) * 2 + CASE WHEN ds.trained_at IS NULL THEN 0 ELSE 1 END"
+
+
+def _row_key(skill_id, level, trained) -> int:
+    return (skill_id * 4 + level) * 2 + trained
+
+
 def _credit_cases(needs) -> tuple[str, str, list]:
     """SQL for the points one of the donor's skill rows earns and whether it meets a required
     minimum: a CASE over every (skill, level, trained) of the request, its values taken from
@@ -361,16 +393,15 @@ def _credit_cases(needs) -> tuple[str, str, list]:
     for need in needs:
         for level in Level.values:
             for trained in (False, True):
-                key = (need.skill_id * 4 + level) * 2 + trained
+                key = _row_key(need.skill_id, level, trained)
                 credit = skill_credit(level, need.min_level, trained=trained)
                 points.append(f"WHEN %s THEN {REAL}")
                 points_params += [key, need.max_points * credit]
                 if need.required and level >= need.min_level:
                     met.append("WHEN %s THEN 1")
                     met_params.append(key)
-    row_key = "(ds.skill_id * 4 + ds.level) * 2 + CASE WHEN ds.trained_at IS NULL THEN 0 ELSE 1 END"
-    points_sql = f"CASE {row_key} {' '.join(points)} ELSE 0 END"
-    met_sql = f"CASE {row_key} {' '.join(met)} ELSE 0 END" if met else "0"
+    points_sql = f"CASE {ROW_KEY} {' '.join(points)} ELSE 0 END"
+    met_sql = f"CASE {ROW_KEY} {' '.join(met)} ELSE 0 END" if met else "0"
     return points_sql, met_sql, [*points_params, *met_params]
 
 
@@ -401,15 +432,17 @@ def _shortlist(support_request, donors, needs, hours_needed, now, *, size, holde
 def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among):
     """The shortlist ranked among a narrower set of donors that provably holds it, or None.
 
-    First the sets of `_tiers`. Then, for a few scores from the best possible down, every donor
-    who could reach the score (`_within_reach`): ranked, those hold the answer as soon as the
-    last one shortlisted scores that much. A set that shortlists `size` donors without proving
-    it holds the answer still tells how good the answer is at least (the `seed`: its last
-    donor); last, everyone able to beat the best seed, a set that always proves itself. Sets
-    only grow as the score falls: past MATCHING_NARROW_MAX donors ranking them is no cheaper
-    than the pool.
+    1. When the selective hard filters keep at most MATCHING_NARROW_MAX / 2 donors: all of them.
+    2. The donors covering every required skill: when `size` of them pass the filters, they
+       are the answer (covering donors rank above everyone else).
+    3. Everyone able to reach a score (`_within_reach`), the score picked so that the set is
+       expected to hold twice `size` donors (`_expected`), a larger one when fewer pass the
+       filters: ranked, they hold the answer when the last one shortlisted scores that much.
+       When it scores less, that is a score the answer reaches (the seed), and everyone able
+       to reach the seed is a set that always holds the answer.
+    Sets only grow as the score falls: past MATCHING_NARROW_MAX donors, ranking them is no
+    cheaper than ranking the pool.
     """
-
     ranked, reached = {}, {}  # the same set is never read or ranked twice
 
     def rank(ids):
@@ -428,174 +461,235 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among)
             reached[sets] = _within_reach(needs, score, also=also, among=among)
         return reached[sets]
 
-    seed, covering = None, None
-    for tier in _tiers(needs):
-        ids = _tier_members(tier, needs, among=among)
-        if tier.floor is None:
-            covering = ids
-        rows = rank(ids or [])  # None: too many to be worth narrowing to
-        if len(rows) < size:
-            continue
-        if _holds_answer(tier, rows[-1]):
-            return rows
-        seed = max(seed or (0, 0.0), (rows[-1]["covers"], rows[-1]["sql_score"]))
+    share = 1.0  # of the pool, kept by the selective filters
+    if among is not None:
+        kept = _members([among], limit=settings.MATCHING_NARROW_MAX // 2 + 1)
+        if kept is not None:
+            return _ranked_rows(
+                support_request, donors, needs, hours_needed, now, size=size, donor_ids=kept
+            )
+        pool = max(need.pool for need in needs)
+        share = min(1.0, among.order_by()[:pool].count() / pool) if pool else 1.0
+    required = [need for need in needs if need.required]
+    covering = _covering(required, among=among) if required else None
+    rows = rank(covering or [])
+    if len(rows) == size:
+        return rows
     # Covering donors rank first whatever their score: a set holding every donor able to reach
     # a score holds the answer's non-covering part only when it holds all covering ones too.
-    required = any(need.required for need in needs)
     also, whole = covering or [], not required or covering is not None
-    for score in _reach_scores(needs)[: settings.MATCHING_NARROW_TRIES]:
-        if seed is not None and score <= seed[1]:
-            break
+    scores, want, tries = _reach_scores(needs), 2 * size, settings.MATCHING_NARROW_TRIES
+    seed = None
+    while tries and seed is None and scores:
+        # The best score whose set is expected to hold `want` donors; sets grow as scores fall.
+        score = scores[_first(scores, lambda s, want=want: _expected(needs, s) * share >= want)]
         ids = within_reach(score)
         if ids is None:
             return None  # too many: and sets only grow as the score falls
+        tries -= 1
         rows = rank(ids)
-        if len(rows) == size:
-            last = rows[-1]
-            if last["sql_score"] >= score and (last["covers"] or whole):
-                return rows
-            seed = max(seed or (0, 0.0), (last["covers"], last["sql_score"]))
+        if len(rows) < size:  # fewer than expected pass the filters: a larger set
+            scores, want = [s for s in scores if s < score], max(4 * want, 4 * len(ids))
+            continue
+        last = rows[-1]
+        if last["sql_score"] >= score and (last["covers"] or whole):
+            return rows
+        seed = (last["covers"], last["sql_score"])
     if seed is None or not (seed[0] or whole):
         return None
-    # Everyone able to beat the seed: that set holds the answer (and the seed's own short list).
-    ids = within_reach(seed[1])
-    rows = rank(ids or [])
+    # Everyone able to reach the seed: that set holds the answer (and the seed's own short list).
+    rows = rank(within_reach(seed[1]) or [])
     return rows if len(rows) == size else None
 
 
+def _covering(required, *, among=None) -> list[int] | None:
+    """The ids of the donors holding every required skill at its minimum level, read from the
+    skills indexes alone; None when more than MATCHING_NARROW_MAX (ranking that many costs
+    about as much as ranking the pool)."""
+    held = _holding([(need, _HELD) for need in required], among=among)
+    found = _members([held], limit=settings.MATCHING_NARROW_MAX + 1)
+    return None if found is None else sorted(found)
+
+
+def _first(items, test) -> int:
+    """The index of the first of `items` passing `test`, which fails up to some index and
+    passes from there on (the last index when none passes): a binary search."""
+    low, high = 0, len(items) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if test(items[middle]):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
 def _within_reach(needs, score, *, also, among=None) -> list[int] | None:
-    """The ids of every donor who could score `score` or more, with `also`: those holding at
-    its minimum each skill of some set whose best possible score reaches it (every skill of
-    the set verified by a training, a near miss verified by a training on each other skill,
-    full modifiers); None when more than MATCHING_NARROW_MAX, or when no set is needed."""
+    """The ids of every donor who could score `score` or more, with `also`; None when more than
+    MATCHING_NARROW_MAX, or when no set is needed. Read in one query: the holders of the rarest
+    skill of each reaching set (`_reaching_sets`), kept when their skills of the request, each
+    counted at the best its state allows, reach the score."""
     sets = _reaching_sets(needs, score)
     if () in sets:
         return None  # anyone could: no narrower set
     cap = settings.MATCHING_NARROW_MAX
-    found = _members([_holding(subset, among=among) for subset in sets], limit=cap + 1)
+    rarest = {tuple(sorted(sorted(held, key=_rarity_of)[:2], key=_key)) for held in sets}
+    candidates = _members([_holding(pairs) for pairs in sorted(rarest, key=_keys)])
+    if among is not None:  # once, not in each set
+        candidates = (
+            Donor.objects.filter(pk__in=candidates, id__in=among)
+            .order_by()
+            .values(donor_id=F("pk"))
+        )
+    found = _reaching(needs, score, candidates, limit=cap + 1)
     if found is None or len(found | set(also)) > cap:
         return None
     return sorted(found | set(also))
 
 
-def _best_score(needs, subset) -> float:
-    """The most a donor holding `subset` of the skills at their minimum level can score: each
-    of them verified by a training, a near miss verified by a training on each other skill,
-    full modifiers."""
-    held = {need.skill_id for need in subset}
-    points = sum(
-        need.max_points
-        * (1.0 if need.skill_id in held else skill_credit(*_below(need), trained=True))
-        for need in needs
+def _rarity_of(pair) -> tuple[float, int, int]:
+    need, state = pair
+    return need.shares[state - 1], need.skill_id, state
+
+
+def _key(pair) -> tuple[int, int]:
+    return pair[0].skill_id, pair[1]
+
+
+def _keys(pairs) -> list[tuple[int, int]]:
+    return [_key(pair) for pair in pairs]
+
+
+def _reaching(needs, score, candidates, *, limit) -> set[int] | None:
+    """The donors among `candidates` (a query of ids) whose skills of the request, each
+    counted at the best its state allows (`_credit_at_best`), reach `score` with full
+    modifiers; None when `limit` or more."""
+    cases, params = [], []
+    for need in needs:
+        for level in Level.values:
+            for trained in (False, True):
+                state = _state(need, level, trained)
+                if state != _NONE:
+                    cases.append(f"WHEN %s THEN {REAL}")
+                    params += [_row_key(need.skill_id, level, trained), _best_points(need, state)]
+    skill_ids = [need.skill_id for need in needs]
+    candidates_sql, candidates_params = candidates.query.sql_with_params()
+    # Only placeholders, fixed names and Django's own SQL are put together; values are params.
+    # Each candidate's skills are summed through the (donor, skill) index, one by one: reading
+    # every row of a popular skill to join them would cost more.
+    sql = (
+        f"SELECT c.donor_id FROM ({candidates_sql}) c WHERE ("  # noqa: S608
+        f"SELECT SUM(CASE {ROW_KEY} {' '.join(cases)} ELSE 0 END) FROM donors_donorskill ds "
+        f"WHERE ds.donor_id = c.donor_id AND ds.skill_id IN ({_marks(skill_ids)})"
+        ") >= %s LIMIT %s"
     )
+    params = [*candidates_params, *params, *skill_ids, score - MODIFIER_POINTS - 1e-6, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {donor_id for (donor_id,) in cursor.fetchall()}
+    return found if len(found) < limit else None
+
+
+# How a donor holds one of the request's skills, as far as the bounds go, least first: not
+# within a level of its minimum; one level short (a near miss, at best verified by a training);
+# at its minimum or above; there and verified by a training. A donor in one state is in each
+# lesser one too: "holding" a skill in a state means in it or a greater one.
+_NONE, _NEAR, _HELD, _TRAINED = 0, 1, 2, 3
+
+
+def _credit_at_best(need, state) -> float:
+    if state == _NONE:
+        return 0.0
+    if state == _NEAR:
+        return skill_credit(*_below(need), trained=True)
+    return skill_credit(need.min_level, need.min_level, trained=state == _TRAINED)
+
+
+def _state(need, level, trained) -> int:
+    """The state of a donor holding the need's skill at `level`, verified by a training or not."""
+    if level >= need.min_level:
+        return _TRAINED if trained else _HELD
+    return _NEAR if level == need.min_level - 1 else _NONE
+
+
+def _best_points(need, state) -> float:
+    return need.max_points * _credit_at_best(need, state)
+
+
+def _states(need) -> tuple[int, ...]:
+    """The states a donor can be in for this need (no near miss below the lowest level)."""
+    if _below(need)[0] is None:
+        return (_NONE, _HELD, _TRAINED)
+    return (_NONE, _NEAR, _HELD, _TRAINED)
+
+
+def _vector_score(needs, vector) -> float:
+    """The most a donor can score holding the request's skills in the states of `vector`: each
+    at the best its state allows (`_credit_at_best`), full modifiers."""
+    points = sum(_best_points(need, state) for need, state in zip(needs, vector, strict=True))
     return points + MODIFIER_POINTS
 
 
-def _subsets(needs, most=8):
-    """Every set of the request's skills, smallest first; none past `most` skills (too many)."""
+@functools.lru_cache(maxsize=256)
+def _weighed(needs, most=5) -> dict[tuple[int, ...], float]:
+    """Every way of holding the request's skills (a state per skill), least first so that a
+    way comes after every way it holds more than, with its best score (`_vector_score`); none
+    past `most` skills (4 ** most ways: too many to weigh)."""
     if len(needs) > most:
-        return []
-    return [
-        subset for size in range(len(needs) + 1) for subset in itertools.combinations(needs, size)
-    ]
+        return {}
+    vectors = sorted(itertools.product(*(_states(need) for need in needs)), key=sum)
+    return {vector: _vector_score(needs, vector) for vector in vectors}
 
 
 def _reach_scores(needs) -> list[float]:
-    """The scores worth trying to reach, best first: for each set of skills, the best score a
-    donor holding them can make (`_best_score`), once per distinct group of donors able to
-    reach it; not the score of the whole request (the tiers tried that set) nor one that
-    anyone could reach."""
-    everyone = _best_score(needs, ())
-    scores = sorted({round(_best_score(needs, s), 6) for s in _subsets(needs) if s}, reverse=True)
-    found, seen = [], {(tuple(needs),)}
-    for score in scores:
-        sets = tuple(_reaching_sets(needs, score))
-        if score > everyone and sets not in seen:
-            seen.add(sets)
-            found.append(score)
-    return found
+    """The scores worth trying to reach, best first: the best score of each way of holding the
+    request's skills, but what anyone could score (full modifiers alone)."""
+    scores = {round(best, 6) for best in _weighed(tuple(needs)).values()}
+    return sorted((score for score in scores if score > MODIFIER_POINTS), reverse=True)
 
 
-def _reaching_sets(needs, score) -> list[tuple[_Need, ...]]:
-    """The smallest sets of skills whose holders could score `score`: every set that could,
-    none of whose subsets could (what a donor holding them at their minimum can score at best
-    only grows with the set). [()] when anyone could, or the request has too many skills."""
-    subsets = _subsets(needs)
-    if not subsets:
+def _reaching_sets(needs, score) -> list[tuple[tuple[_Need, int], ...]]:
+    """The least ways of holding the request's skills whose holders could score `score`, as
+    pairs of a need and its state: every way that could, none holding more than another one
+    that could (what a donor can score at best only grows with how they hold each skill, so a
+    way is one of the least when holding any skill one state less could not).
+    [()] when anyone could, or the request has too many skills."""
+    needs = tuple(needs)
+    weighed = _weighed(needs)
+    if not weighed:
         return [()]
     reach = score - 1e-6  # never leave out a donor for a float's last digit
-    found: list[tuple[_Need, ...]] = []
-    for subset in subsets:
-        if _best_score(needs, subset) >= reach and not any(set(f) <= set(subset) for f in found):
-            found.append(subset)
-    return found
+
+    def least(vector):
+        for i, state in enumerate(vector):
+            if state != _NONE:
+                states = _states(needs[i])
+                lower = (*vector[:i], states[states.index(state) - 1], *vector[i + 1 :])
+                if weighed[lower] >= reach:
+                    return False
+        return True
+
+    return [
+        tuple((need, state) for need, state in zip(needs, vector, strict=True) if state)
+        for vector, best in weighed.items()
+        if best >= reach and least(vector)
+    ]
+
+
+def _expected(needs, score) -> float:
+    """How many donors of the pool the sets able to reach `score` are expected to hold, skills
+    taken as independent: what narrowing uses to pick the score to try (never whether an
+    answer is right)."""
+    total = 0.0
+    for held in _reaching_sets(needs, score):
+        share = 1.0
+        for need, state in held:
+            share *= need.shares[state - 1]
+        total += share
+    return total * max((need.pool for need in needs), default=0)
 
 
 MODIFIER_POINTS = HOURS_POINTS + PROXIMITY_POINTS + FAIRNESS_POINTS
-
-
-@dataclass(frozen=True)
-class _Tier:
-    """A narrower set of donors that may hold the whole answer: those holding every one of
-    `needs` at its minimum level (verified by a training when `trained`), plus, when
-    `with_trained`, whoever holds any skill of the request verified by a training. `floor`:
-    no covering donor outside the set scores above it (None: every covering donor is inside)."""
-
-    needs: list[_Need]
-    trained: bool = False
-    with_trained: bool = False
-    floor: float | None = None
-
-
-def _tiers(needs) -> list[_Tier]:
-    """The narrower sets to try, in order:
-    - the donors covering every required skill: whenever enough of them pass the filters they
-      are the answer, since covering donors rank above all others;
-    - when some skills are nice-to-have, the donors holding every skill at its minimum, plus
-      every holder of a skill verified by a training: a covering donor outside holds none
-      verified and falls short on a nice-to-have skill, so scores at most `_declared_floor`;
-    - the donors holding every skill at its minimum verified by a training (few), for requests
-      whose holders are too many for the sets above: a donor outside falls short of full
-      credit on one skill at least.
-    A set holds the answer when its last shortlisted donor covers and scores above the floor.
-    """
-    required = [need for need in needs if need.required]
-    nice = [need for need in needs if not need.required]
-    tiers = [_Tier(required)] if required else []
-    if nice:
-        tiers.append(_Tier(needs, with_trained=True, floor=_declared_floor(needs, nice)))
-    tiers.append(_Tier(needs, trained=True, floor=_trained_floor(needs)))
-    return tiers
-
-
-def _holds_answer(tier, last_row) -> bool:
-    if tier.floor is None:
-        return True
-    return bool(last_row["covers"]) and last_row["sql_score"] > tier.floor
-
-
-def _declared_floor(needs, short) -> float:
-    """The most a donor can score holding no skill of the request verified by a training and
-    falling short of the minimum level on one of `short`: every skill declared at its minimum
-    but the one where falling short costs least, and full modifiers."""
-    full = [skill_credit(n.min_level, n.min_level) * n.max_points for n in needs]
-    loss = min(
-        n.max_points * (skill_credit(n.min_level, n.min_level) - skill_credit(*_below(n)))
-        for n in short
-    )
-    return sum(full) - loss + MODIFIER_POINTS
-
-
-def _trained_floor(needs) -> float:
-    """The most a donor can score without holding every skill at its minimum verified by a
-    training: full credit on all but one skill, on that one the better of declared at the
-    minimum or a near miss verified by a training, and full modifiers."""
-    loss = min(
-        n.max_points
-        * (1 - max(skill_credit(n.min_level, n.min_level), skill_credit(*_below(n), trained=True)))
-        for n in needs
-    )
-    return SKILL_POINTS - loss + MODIFIER_POINTS
 
 
 def _below(need) -> tuple[int | None, int]:
@@ -604,44 +698,39 @@ def _below(need) -> tuple[int | None, int]:
     return below, need.min_level
 
 
-def _tier_members(tier, needs, *, among=None) -> list[int] | None:
-    """The ids of the tier's donors, read from the skills indexes alone in one query; None when
-    there are more than MATCHING_NARROW_MAX (ranking that many costs about as much as ranking
-    the pool)."""
-    sets = [_holding(tier.needs, trained=tier.trained, among=among)]
-    if tier.with_trained:
-        skill_ids = [need.skill_id for need in needs]
-        trained = DonorSkill.objects.filter(skill_id__in=skill_ids, trained_at__isnull=False)
-        if among is not None:
-            trained = trained.filter(donor_id__in=among)
-        sets.append(trained.order_by().values_list("donor_id", flat=True))
-    found = _members(sets, limit=settings.MATCHING_NARROW_MAX + 1)
-    return None if found is None else sorted(found)
+def _holding(held, *, among=None):
+    """The ids of the donors holding each skill of `held` (pairs of a need and a state: one
+    level short, at the minimum, or there verified by a training) as a query: the rarest
+    holders, each checked for the other skills in the (donor, skill) index; only donors
+    `among` when given."""
 
+    def share(pair):
+        need, state = pair
+        return need.shares[state - 1], need.skill_id
 
-def _holding(needs, *, trained=False, among=None):
-    """The ids of the donors holding every one of `needs` at its minimum level (verified by a
-    training when `trained`), as a query starting from the rarest skill's holders; only
-    donors `among` when given."""
-    rarest, *others = sorted(needs, key=lambda n: (n.holders, n.skill_id))
+    def holding(need, state, **donor):
+        at_least = need.min_level - 1 if state == _NEAR else need.min_level
+        rows = DonorSkill.objects.filter(skill_id=need.skill_id, level__gte=at_least, **donor)
+        return rows.filter(trained_at__isnull=False) if state == _TRAINED else rows
 
-    def held(need):
-        rows = DonorSkill.objects.filter(skill_id=need.skill_id, level__gte=need.min_level)
-        return rows.filter(trained_at__isnull=False) if trained else rows
-
-    members = held(rarest)
-    for need in others:
-        members = members.filter(donor_id__in=held(need).values("donor_id"))
+    rarest, *others = sorted(held, key=share)
+    members = holding(*rarest)
+    for need, state in others:
+        members = members.filter(Exists(holding(need, state, donor_id=OuterRef("donor_id"))))
     if among is not None:
         members = members.filter(donor_id__in=among)
     return members.order_by().values_list("donor_id", flat=True)
 
 
-def _members(queries, *, limit) -> set[int] | None:
+def _members(queries, *, limit=None):
     """The ids any of `queries` finds, in one query; None when `limit` or more. Read with the
-    cursor: thousands of ids through the ORM's row iterator cost more than the query."""
+    cursor: thousands of ids through the ORM's row iterator cost more than the query. Without
+    `limit`, the query itself (to read inside another)."""
     first, *rest = queries
-    sql, params = (first.union(*rest) if rest else first)[:limit].query.sql_with_params()
+    union = first.union(*rest) if rest else first
+    if limit is None:
+        return union
+    sql, params = union[:limit].query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = {donor_id for (donor_id,) in cursor.fetchall()}

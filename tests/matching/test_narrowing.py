@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 REGIONS = ["US-CA", "US-NY", "US-IL"]
 
 
-def need(skill_id, *, required=True, min_level=2, max_points=40.0, holders=0):
+def need(skill_id, *, required=True, min_level=2, max_points=40.0, shares=(1.0, 1.0, 1.0), pool=0):
     return scoring._Need(
         skill_id=skill_id,
         name=f"skill {skill_id}",
@@ -33,183 +33,166 @@ def need(skill_id, *, required=True, min_level=2, max_points=40.0, holders=0):
         min_level=min_level,
         weight=1.0,
         max_points=max_points,
-        holders=holders,
+        shares=shares,
+        pool=pool,
     )
 
 
 # --- The bounds ----------------------------------------------------------------------------------
 
+NONE, NEAR, HELD, TRAINED = scoring._NONE, scoring._NEAR, scoring._HELD, scoring._TRAINED
 
-def test_best_score_counts_held_skills_in_full_and_near_misses_for_the_rest():
+
+def test_a_way_of_holding_the_skills_scores_at_best_its_credits_and_full_modifiers():
     a, b = need(1, min_level=2, max_points=50.0), need(2, min_level=1, max_points=30.0)
+    modifiers = scoring.MODIFIER_POINTS
 
-    assert scoring._best_score([a, b], (a, b)) == 80.0 + scoring.MODIFIER_POINTS
-    # b has no level under its minimum: not holding it earns nothing.
-    assert scoring._best_score([a, b], (a,)) == 50.0 + scoring.MODIFIER_POINTS
-    # a one level short, verified by a training, earns half its share.
-    assert scoring._best_score([a, b], (b,)) == 25.0 + 30.0 + scoring.MODIFIER_POINTS
-    assert scoring._best_score([a, b], ()) == 25.0 + scoring.MODIFIER_POINTS
-
-
-def test_reaching_sets_are_the_smallest_sets_whose_holders_could_score_that():
-    a = need(1, max_points=40.0)
-    b = need(2, max_points=30.0)
-    c = need(3, max_points=10.0)
-    needs = [a, b, c]
-    # Best scores: all 100; without c 95; without b 85; without a 80; a only 80; b only 75 …
-
-    assert scoring._reaching_sets(needs, 100.0) == [(a, b, c)]
-    assert scoring._reaching_sets(needs, 95.0) == [(a, b)]
-    assert scoring._reaching_sets(needs, 85.0) == [(a, b), (a, c)]
-    assert scoring._reaching_sets(needs, 80.0) == [(a,), (b, c)]
-    assert scoring._reaching_sets(needs, 0.0) == [()]
+    assert scoring._vector_score([a, b], (TRAINED, TRAINED)) == 80.0 + modifiers
+    # Declared at the minimum: UNVERIFIED_CREDIT of the share.
+    assert scoring._vector_score([a, b], (HELD, NONE)) == pytest.approx(45.0 + modifiers)
+    # One level short, at best verified by a training: half the share.
+    assert scoring._vector_score([a, b], (NEAR, TRAINED)) == 25.0 + 30.0 + modifiers
+    assert scoring._vector_score([a, b], (NONE, NONE)) == modifiers
+    # b's minimum is the lowest level: no near miss for it.
+    assert scoring._states(a) == (NONE, NEAR, HELD, TRAINED)
+    assert scoring._states(b) == (NONE, HELD, TRAINED)
 
 
-def test_reaching_sets_leave_out_sets_just_short_of_the_score():
-    a = need(1, max_points=40.0)
-    b = need(2, max_points=30.0)
-    c = need(3, max_points=10.0)
+def test_a_skill_row_is_in_the_state_its_level_and_training_give():
+    a = need(1, min_level=2)
 
-    # (a, b) can score 95 at best: not enough for 95.5.
-    assert scoring._reaching_sets([a, b, c], 95.5) == [(a, b, c)]
-
-
-def test_reaching_sets_give_up_past_eight_skills():
-    eight = [need(i, max_points=10.0) for i in range(8)]
-    nine = [need(i, max_points=8.0) for i in range(9)]
-
-    assert scoring._reaching_sets(eight, 100.0) == [tuple(eight)]
-    assert scoring._reaching_sets(nine, 99.0) == [()]
-    assert scoring._reach_scores(nine) == []
+    assert scoring._state(a, 3, True) == TRAINED
+    assert scoring._state(a, 2, False) == HELD
+    assert scoring._state(a, 1, True) == NEAR
+    assert scoring._state(need(1, min_level=3), 1, True) == NONE
 
 
-def test_reach_scores_are_distinct_groups_best_first_without_the_whole_request():
-    a = need(1, max_points=40.0)
-    b = need(2, max_points=30.0)
-    c = need(3, max_points=10.0)
+def test_reaching_sets_are_the_least_ways_to_hold_the_skills_that_could_score_that():
+    a = need(1, min_level=1, max_points=50.0)
+    b = need(2, min_level=1, max_points=30.0)
+    # Best scores: a trained 50, declared 45; b trained 30, declared 27; modifiers 20.
 
-    # 100 is the whole request (a tier tried it); 60, what anyone could score, is left out.
-    assert scoring._best_score([a, b, c], ()) == 60.0
-    assert scoring._reach_scores([a, b, c]) == [95.0, 85.0, 80.0, 75.0, 65.0]
-
-
-def test_reach_scores_keep_fractions():
-    a = need(1, max_points=40.5)
-    b = need(2, max_points=39.5)
-
-    # Holding a only: 40.5 + 19.75 + 20; b only: 39.5 + 20.25 + 20.
-    assert scoring._reach_scores([a, b]) == [80.25, 79.75]
+    assert scoring._reaching_sets([a, b], 100.0) == [((a, TRAINED), (b, TRAINED))]
+    assert scoring._reaching_sets([a, b], 97.0) == [((a, TRAINED), (b, HELD))]
+    assert scoring._reaching_sets([a, b], 92.0) == [((a, HELD), (b, HELD))]
+    # Holding both, declared, is a least way too: neither alone could.
+    assert scoring._reaching_sets([a, b], 70.0) == [((a, TRAINED),), ((a, HELD), (b, HELD))]
+    assert scoring._reaching_sets([a, b], 65.0) == [((a, HELD),)]
+    assert scoring._reaching_sets([a, b], 47.0) == [((b, HELD),), ((a, HELD),)]
+    assert scoring._reaching_sets([a, b], 0.0) == [()]
 
 
-def test_declared_floor_is_the_best_score_without_training_short_on_one_skill():
-    a = need(1, min_level=3, max_points=60.0)
-    b = need(2, min_level=1, max_points=20.0, required=False)
+def test_reaching_sets_count_near_misses_and_leave_out_ways_just_short():
+    a = need(1, min_level=2, max_points=40.0)
+    b = need(2, min_level=2, max_points=40.0)
 
-    # Short on b (nothing under level 1): a declared in full, b nothing, full modifiers.
-    assert scoring._declared_floor([a, b], [b]) == pytest.approx(54.0 + scoring.MODIFIER_POINTS)
-    # Short on a: a declared near miss earns 0.45 of 60, b declared 0.9 of 20.
-    assert scoring._declared_floor([a, b], [a]) == pytest.approx(
-        27.0 + 18.0 + scoring.MODIFIER_POINTS
-    )
+    # A near miss on b with a trained: 40 + 20 + 20 = 80, not 80.5.
+    assert ((a, TRAINED), (b, NEAR)) in scoring._reaching_sets([a, b], 80.0)
+    assert ((a, TRAINED), (b, NEAR)) not in scoring._reaching_sets([a, b], 80.5)
 
 
-def test_trained_floor_is_the_best_score_short_of_full_credit_on_one_skill():
-    a = need(1, min_level=3, max_points=60.0)
-    b = need(2, min_level=1, max_points=20.0)
+def test_reaching_sets_give_up_past_five_skills():
+    five = [need(i, max_points=16.0) for i in range(5)]
+    six = [need(i, max_points=80 / 6) for i in range(6)]
 
-    # Falling short costs least on b: declared instead of trained, 10 % of 20.
-    assert scoring._trained_floor([a, b]) == pytest.approx(78.0 + scoring.MODIFIER_POINTS)
-
-
-def test_tiers_start_with_the_covering_donors_and_end_with_the_trained():
-    a, b = need(1), need(2, required=False)
-
-    covering, declared, trained = scoring._tiers([a, b])
-
-    assert (covering.needs, covering.floor) == ([a], None)
-    assert declared.needs == [a, b] and declared.with_trained and not declared.trained
-    assert declared.floor == scoring._declared_floor([a, b], [b])
-    assert trained.trained and trained.floor == scoring._trained_floor([a, b])
-    assert [t.needs for t in scoring._tiers([a])] == [[a], [a]]
+    assert scoring._reaching_sets(five, 100.0) == [tuple((n, TRAINED) for n in five)]
+    assert scoring._reaching_sets(six, 99.0) == [()]
+    assert scoring._reach_scores(six) == []
 
 
-def test_a_tier_holds_the_answer_only_past_its_floor_and_when_covering():
-    tier = scoring._Tier([need(1)], floor=80.0)
+def test_reach_scores_are_the_distinct_best_scores_without_modifiers_alone():
+    a = need(1, min_level=1, max_points=50.0)
+    b = need(2, min_level=1, max_points=30.0)
 
-    assert scoring._holds_answer(tier, {"covers": 1, "sql_score": 80.5})
-    assert not scoring._holds_answer(tier, {"covers": 1, "sql_score": 80.0})
-    assert not scoring._holds_answer(tier, {"covers": 0, "sql_score": 99.0})
-    assert scoring._holds_answer(scoring._Tier([need(1)]), {"covers": 0, "sql_score": 1.0})
+    assert scoring._reach_scores([a, b]) == [100.0, 97.0, 95.0, 92.0, 70.0, 65.0, 50.0, 47.0]
+
+
+def test_expected_members_take_the_skills_as_independent():
+    a = need(1, min_level=1, max_points=50.0, shares=(0.5, 0.5, 0.1), pool=1000)
+    b = need(2, min_level=1, max_points=30.0, shares=(0.4, 0.4, 0.2), pool=1000)
+
+    assert scoring._expected([a, b], 100.0) == pytest.approx(1000 * 0.1 * 0.2)
+    # Holding a or holding b (declared or better).
+    assert scoring._expected([a, b], 47.0) == pytest.approx(1000 * (0.5 + 0.4))
+
+
+def test_first_finds_where_a_test_starts_passing():
+    assert scoring._first([5, 4, 3, 2, 1], lambda n: n <= 3) == 2
+    assert scoring._first([5, 4, 3, 2, 1], lambda n: n <= 5) == 0
+    assert scoring._first([5, 4, 3, 2, 1], lambda n: n <= 0) == 4  # none: the last
+    assert scoring._first([7], lambda n: False) == 0
 
 
 def test_members_are_none_at_the_limit(settings):
     skill = SkillFactory()
     for _ in range(3):
         DonorSkillFactory(skill=skill, level=2)
-    held = scoring._holding([need(skill.pk)])
+    held = scoring._holding([(need(skill.pk), HELD)])
 
     assert len(scoring._members([held], limit=4)) == 3
     assert scoring._members([held], limit=3) is None
 
 
-def test_holding_reads_every_skill_at_its_minimum_and_trained_only_when_asked():
+def test_holding_reads_each_skill_in_its_state_or_better():
     first, second = SkillFactory(), SkillFactory()
     both = DonorFactory()
     DonorSkillFactory(donor=both, skill=first, level=3, trained_at=timezone.now())
     DonorSkillFactory(donor=both, skill=second, level=2)
     low = DonorFactory()
-    DonorSkillFactory(donor=low, skill=first, level=1)
+    DonorSkillFactory(donor=low, skill=first, level=1, trained_at=timezone.now())
     DonorSkillFactory(donor=low, skill=second, level=2)
-    needs = [need(first.pk, min_level=2, holders=9), need(second.pk, holders=1)]
+    a, b = need(first.pk, min_level=2), need(second.pk)
 
-    assert set(scoring._holding(needs)) == {both.pk}
-    assert set(scoring._holding(needs[:1], trained=True)) == {both.pk}
-    assert set(scoring._holding(needs[1:], trained=True)) == set()
+    assert set(scoring._holding([(a, HELD), (b, HELD)])) == {both.pk}
+    assert set(scoring._holding([(a, NEAR), (b, HELD)])) == {both.pk, low.pk}
+    assert set(scoring._holding([(a, TRAINED)])) == {both.pk}
+    assert set(scoring._holding([(b, TRAINED)])) == set()
+    in_both = scoring.Donor.objects.filter(pk=low.pk).values("id")
+    assert set(scoring._holding([(a, NEAR)], among=in_both)) == {low.pk}
 
 
-def test_tier_members_hold_every_skill_or_one_verified_by_a_training(settings):
+def test_covering_donors_are_read_until_the_most(settings):
     first, second = SkillFactory(), SkillFactory()
     both = [DonorFactory(region="US-NY") for _ in range(2)]
     for donor in both:
         DonorSkillFactory(donor=donor, skill=first, level=2)
-        DonorSkillFactory(donor=donor, skill=second, level=2)
-    trained = DonorFactory(region="US-CA")
-    DonorSkillFactory(donor=trained, skill=second, level=1, trained_at=timezone.now())
-    DonorSkillFactory(skill=first, level=3)  # one skill, only declared: outside
-    needs = [need(first.pk), need(second.pk, required=False)]
-    tier = scoring._Tier(needs, with_trained=True, floor=90.0)
-    members = sorted([*(d.pk for d in both), trained.pk])
+        DonorSkillFactory(donor=donor, skill=second, level=3)
+    DonorSkillFactory(skill=first, level=3)  # one skill only: outside
+    required = [need(first.pk), need(second.pk)]
 
-    settings.MATCHING_NARROW_MAX = 3
-    assert scoring._tier_members(tier, needs) == members
-    in_new_york = scoring.Donor.objects.filter(region="US-NY").values("id")
-    assert scoring._tier_members(tier, needs, among=in_new_york) == sorted(d.pk for d in both)
-    assert scoring._tier_members(scoring._Tier(needs), needs) == sorted(d.pk for d in both)
     settings.MATCHING_NARROW_MAX = 2
-    assert scoring._tier_members(tier, needs) is None
+    assert scoring._covering(required) == sorted(d.pk for d in both)
+    elsewhere = scoring.Donor.objects.filter(region="US-TX").values("id")
+    assert scoring._covering(required, among=elsewhere) == []
+    settings.MATCHING_NARROW_MAX = 1
+    assert scoring._covering(required) is None
 
 
-def test_within_reach_reads_the_holders_of_each_reaching_set(settings):
+def test_within_reach_reads_the_donors_able_to_reach_the_score(settings):
     settings.MATCHING_NARROW_MAX = 4
     first, second = SkillFactory(), SkillFactory()
     both = DonorFactory(region="US-NY")
     DonorSkillFactory(donor=both, skill=first, level=2)
     DonorSkillFactory(donor=both, skill=second, level=2)
-    only_first = DonorSkillFactory(skill=first, level=3).donor
+    only_first = DonorSkillFactory(skill=first, level=3, trained_at=timezone.now()).donor
+    DonorSkillFactory(donor=only_first, skill=second, level=1)  # a near miss
+    declared_first = DonorSkillFactory(skill=first, level=3).donor
+    DonorSkillFactory(donor=declared_first, skill=second, level=1)
     DonorSkillFactory(skill=second, level=3)
-    a = need(first.pk, max_points=50.0)
-    b = need(second.pk, max_points=30.0)
+    a = need(first.pk, max_points=50.0, shares=(0.5, 0.5, 0.1))
+    b = need(second.pk, max_points=30.0, shares=(0.5, 0.5, 0.1))
 
-    # 100: holding both. 85: holding a (50 + 15 + 20) is enough.
-    assert scoring._within_reach([a, b], 100.0, also=[]) == [both.pk]
+    # 92: both declared (45 + 27 + 20). 85: a trained and a near miss on b (50 + 15 + 20).
+    assert scoring._within_reach([a, b], 92.0, also=[]) == [both.pk]
     assert scoring._within_reach([a, b], 85.0, also=[]) == sorted([both.pk, only_first.pk])
-    assert scoring._within_reach([a, b], 100.0, also=[only_first.pk]) == sorted(
+    assert declared_first.pk not in scoring._within_reach([a, b], 85.0, also=[])
+    assert scoring._within_reach([a, b], 92.0, also=[only_first.pk]) == sorted(
         [both.pk, only_first.pk]
     )
     in_new_york = scoring.Donor.objects.filter(region="US-NY").values("id")
     assert scoring._within_reach([a, b], 85.0, also=[], among=in_new_york) == [both.pk]
-    # Anyone could score 30 (a near miss on each and full modifiers): no narrower set.
-    assert scoring._within_reach([a, b], 30.0, also=[]) is None
+    # Anyone could score 20 (full modifiers): no narrower set.
+    assert scoring._within_reach([a, b], 20.0, also=[]) is None
 
 
 def test_within_reach_is_none_past_the_most_donors(settings):
@@ -219,12 +202,12 @@ def test_within_reach_is_none_past_the_most_donors(settings):
     a = need(skill.pk, max_points=80.0)
 
     settings.MATCHING_NARROW_MAX = 3
-    assert scoring._within_reach([a], 100.0, also=[]) == holders
-    assert scoring._within_reach([a], 100.0, also=[other]) is None
+    assert scoring._within_reach([a], 92.0, also=[]) == holders
+    assert scoring._within_reach([a], 92.0, also=[other]) is None
     settings.MATCHING_NARROW_MAX = 4
-    assert scoring._within_reach([a], 100.0, also=[other]) == sorted([*holders, other])
+    assert scoring._within_reach([a], 92.0, also=[other]) == sorted([*holders, other])
     settings.MATCHING_NARROW_MAX = 2
-    assert scoring._within_reach([a], 100.0, also=[]) is None
+    assert scoring._within_reach([a], 92.0, also=[]) is None
 
 
 # --- The answer is the same ---------------------------------------------------------------------
@@ -285,18 +268,18 @@ def answer(candidates):
     return [(c.donor_id, c.score, c.covers_all_required) for c in candidates]
 
 
-@pytest.mark.parametrize("tiers", [True, False], ids=["tiers", "reach-only"])
-def test_narrowed_ranking_is_the_ranking_of_every_holder(settings, monkeypatch, tiers):
+TAKEN = {40: 23, 12: 7}  # how often narrowing proves itself on the requests below, at least
+
+
+@pytest.mark.parametrize("most", [40, 12])
+def test_narrowed_ranking_is_the_ranking_of_every_holder(settings, monkeypatch, most):
     """Random pools and requests, small limits so the narrower sets are tried and often taken:
-    the answer equals the one ranking every holder gives. Without the tiers, every answer comes
-    from the sets of donors able to reach a score."""
-    settings.MATCHING_NARROW_MAX = 40
+    the answer equals the one ranking every holder gives."""
+    settings.MATCHING_NARROW_MAX = most
     rng = random.Random(11)
     skills = [SkillFactory() for _ in range(6)]
     build_pool(rng, skills, 100)
     requests = [random_request(rng, skills) for _ in range(24)]
-    if not tiers:
-        monkeypatch.setattr(scoring, "_tiers", lambda needs: [])
     taken = []
     narrowed = scoring._narrowed
 
@@ -313,9 +296,8 @@ def test_narrowed_ranking_is_the_ranking_of_every_holder(settings, monkeypatch, 
         assert answer(fast) == answer(whole), support_request.pk
 
     # The comparison means something only if narrowing was taken, and not always; and how
-    # often it proves itself on these requests is what it is for (when written: 15 and 3 of
-    # 24, with the tiers and without).
-    assert (15 if tiers else 3) <= sum(taken) < len(taken), taken
+    # often it proves itself on these requests is what it is for (when written: TAKEN of 24).
+    assert TAKEN[most] <= sum(taken) < len(taken), taken
 
 
 def test_narrowing_takes_the_covering_donors_when_enough_pass(settings, monkeypatch):
@@ -396,7 +378,7 @@ def rare_and_common():
     return support_request, rare, common
 
 
-def test_a_tier_is_judged_by_its_last_shortlisted_donor(settings, monkeypatch, rare_and_common):
+def test_a_set_is_judged_by_its_last_shortlisted_donor(settings, monkeypatch, rare_and_common):
     """Every skill held, but most of them weak: a strong donor missing the light nice skill
     outranks those, so the set of those holding every skill does not hold the answer, even if
     its first shortlisted donors score past the bound."""
@@ -459,3 +441,26 @@ def test_a_set_of_the_rest_holds_the_answer_only_with_every_covering_donor(setti
     assert fast[0].donor_id == covering.pk
     assert answer(fast) == answer(whole_pool(monkeypatch, support_request, limit=2))
     assert taken
+
+
+def test_few_passing_the_selective_filters_are_ranked_all_at_once(settings, monkeypatch):
+    """A Spanish-speaking request: when few speak it, ranking all of them is the narrowest set,
+    and taken before any other."""
+    settings.MATCHING_NARROW_MAX = 10
+    skill = SkillFactory()
+    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
+    RequestSkillFactory(request=support_request, skill=skill, required=True, min_level=2)
+    RequestLanguageFactory(request=support_request, code="es")
+    speakers = [strong(skill) for _ in range(3)]
+    for donor in speakers:
+        DonorLanguageFactory(donor=donor, code="es")
+    for _ in range(12):
+        strong(skill)  # many more hold the skill, speaking only English
+    ranked = []
+    monkeypatch.setattr(scoring, "_covering", lambda *args, **kwargs: ranked.append(1))
+
+    fast, taken = narrowing_taken(monkeypatch, support_request, limit=1)
+
+    assert taken and not ranked  # no other set was read
+    assert fast[0].donor_id in {d.pk for d in speakers}
+    assert answer(fast) == answer(whole_pool(monkeypatch, support_request, limit=1))
