@@ -30,9 +30,11 @@ where a skill verified by a training earns its bonus; the explanation names the 
 import dataclasses
 import datetime
 import functools
+import hashlib
 import itertools
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -49,6 +51,7 @@ from matching.models import (
     MatchStatus,
 )
 
+LEVELS = tuple(sorted(Level.values))  # read once: the enum builds the list on every access
 SCORING_VERSION = 2  # 2: skills verified by a training earn more (skill_credit)
 SKILL_POINTS = 80.0
 HOURS_POINTS = 8.0
@@ -203,9 +206,12 @@ def _selective(support_request, donors):
     return donors, narrower
 
 
-def _among(support_request):
-    """The ids of the donors `_selective` keeps, as a query; None when it keeps everyone."""
+def _among(support_request, within=None):
+    """The ids of the donors `_selective` keeps (and `within`, staff's filters, when given), as
+    a query; None when it keeps everyone."""
     donors, narrower = _selective(support_request, Donor.objects.order_by())
+    if within is not None:
+        donors, narrower = donors.filter(within), True
     return donors.values("id") if narrower else None
 
 
@@ -320,6 +326,7 @@ def rank_candidates(
         now=now,
         holders_only=True,
         include_resting=include_resting,
+        within=within,
     )
 
 
@@ -343,7 +350,9 @@ def score_donor(
     return ranked[0] if ranked else None
 
 
-def _rank(support_request, donors, *, limit, now, holders_only, include_resting) -> list[Candidate]:
+def _rank(
+    support_request, donors, *, limit, now, holders_only, include_resting, within=None
+) -> list[Candidate]:
     needs = _needs(support_request, now)
     hours_needed = _weekly_hours_needed(support_request, timezone.localdate(now))
     rows = _shortlist(
@@ -354,6 +363,7 @@ def _rank(support_request, donors, *, limit, now, holders_only, include_resting)
         now,
         size=limit * SHORTLIST_MARGIN,
         holders_only=holders_only and bool(needs),
+        within=within,
     )
     donor_ids = [row["pk"] for row in rows]
     levels = _levels(donor_ids, needs)
@@ -391,7 +401,7 @@ def _credit_cases(needs) -> tuple[str, str, list]:
     `skill_credit`, so that stays the only rule and SQL only looks its results up."""
     points, met, points_params, met_params = [], [], [], []
     for need in needs:
-        for level in Level.values:
+        for level in LEVELS:
             for trained in (False, True):
                 key = _row_key(need.skill_id, level, trained)
                 credit = skill_credit(level, need.min_level, trained=trained)
@@ -405,14 +415,16 @@ def _credit_cases(needs) -> tuple[str, str, list]:
     return points_sql, met_sql, [*points_params, *met_params]
 
 
-def _shortlist(support_request, donors, needs, hours_needed, now, *, size, holders_only):
+def _shortlist(
+    support_request, donors, needs, hours_needed, now, *, size, holders_only, within=None
+):
     """The best `size` of `donors` by the score computed in the database (`_ranked_rows`).
 
     At 100k donors, ranking every holder of a popular skill costs hundreds of milliseconds, so
     ranking first tries narrower sets of donors read from the skills indexes (`_narrowed`),
     each taken only when it provably holds the whole answer; the whole pool of holders is
     ranked only when none does. The answer is the same either way."""
-    among = _among(support_request)
+    among = _among(support_request, within)
     if holders_only and needs:
         rows = _narrowed(support_request, donors, needs, hours_needed, now, size=size, among=among)
         if rows is not None:
@@ -469,7 +481,7 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among)
                 support_request, donors, needs, hours_needed, now, size=size, donor_ids=kept
             )
         pool = max(need.pool for need in needs)
-        share = min(1.0, among.order_by()[:pool].count() / pool) if pool else 1.0
+        share = min(1.0, _kept(among) / pool) if pool else 1.0
     required = [need for need in needs if need.required]
     covering = _covering(required, among=among) if required else None
     rows = rank(covering or [])
@@ -500,6 +512,18 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among)
     # Everyone able to reach the seed: that set holds the answer (and the seed's own short list).
     rows = rank(within_reach(seed[1]) or [])
     return rows if len(rows) == size else None
+
+
+def _kept(among) -> int:
+    """How many donors the selective filters keep, kept MATCHING_RARITY_SECONDS in the cache
+    like the skills' rarity (it only guides which set to try)."""
+    sql, params = among.query.sql_with_params()
+    key = "matching:kept:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is None:
+        kept = among.order_by().count()
+        cache.set(key, kept, settings.MATCHING_RARITY_SECONDS)
+    return kept
 
 
 def _covering(required, *, among=None) -> list[int] | None:
@@ -566,7 +590,7 @@ def _reaching(needs, score, candidates, *, limit) -> set[int] | None:
     modifiers; None when `limit` or more."""
     cases, params = [], []
     for need in needs:
-        for level in Level.values:
+        for level in LEVELS:
             for trained in (False, True):
                 state = _state(need, level, trained)
                 if state != _NONE:
@@ -616,6 +640,7 @@ def _best_points(need, state) -> float:
     return need.max_points * _credit_at_best(need, state)
 
 
+@functools.lru_cache(maxsize=1024)
 def _states(need) -> tuple[int, ...]:
     """The states a donor can be in for this need (no near miss below the lowest level)."""
     if _below(need)[0] is None:
@@ -694,7 +719,7 @@ MODIFIER_POINTS = HOURS_POINTS + PROXIMITY_POINTS + FAIRNESS_POINTS
 
 def _below(need) -> tuple[int | None, int]:
     """skill_credit's arguments for the level just under the minimum (None when there is none)."""
-    below = need.min_level - 1 if need.min_level > min(Level.values) else None
+    below = need.min_level - 1 if need.min_level > LEVELS[0] else None
     return below, need.min_level
 
 
@@ -892,14 +917,20 @@ def _with_rest(candidate, rest, now) -> Candidate:
     return dataclasses.replace(candidate, resting_until=until, resting_reason=reason)
 
 
-def _levels(donor_ids, needs) -> dict[int, dict[int, DonorSkill]]:
-    """The short list's skills of this request: {donor id: {skill id: DonorSkill}}."""
-    levels: dict[int, dict[int, DonorSkill]] = {}
+class _Held(NamedTuple):
+    level: int
+    trained_at: datetime.datetime | None
+    trained_in: str
+
+
+def _levels(donor_ids, needs) -> dict[int, dict[int, _Held]]:
+    """The short list's skills of this request: {donor id: {skill id: level, training}}."""
+    levels: dict[int, dict[int, _Held]] = {}
     rows = DonorSkill.objects.filter(
         donor_id__in=donor_ids, skill_id__in=[n.skill_id for n in needs]
-    ).only("donor_id", "skill_id", "level", "trained_at", "trained_in")
-    for held in rows:
-        levels.setdefault(held.donor_id, {})[held.skill_id] = held
+    ).values_list("donor_id", "skill_id", "level", "trained_at", "trained_in")
+    for donor_id, skill_id, *held in rows:
+        levels.setdefault(donor_id, {})[skill_id] = _Held(*held)
     return levels
 
 

@@ -464,3 +464,30 @@ def test_few_passing_the_selective_filters_are_ranked_all_at_once(settings, monk
     assert taken and not ranked  # no other set was read
     assert fast[0].donor_id in {d.pk for d in speakers}
     assert answer(fast) == answer(whole_pool(monkeypatch, support_request, limit=1))
+
+
+def test_staff_filters_narrow_the_sets_read_and_keep_the_answer(settings, monkeypatch):
+    settings.MATCHING_NARROW_MAX = 10
+    skill = SkillFactory()
+    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
+    RequestSkillFactory(request=support_request, skill=skill, required=True, min_level=2)
+    on_call = [strong(skill, on_call=True) for _ in range(3)]
+    for _ in range(12):
+        strong(skill)
+    within = scoring.Q(on_call=True)
+
+    fast, taken = narrowing_taken(monkeypatch, support_request, limit=1, within=within)
+
+    assert taken
+    assert fast[0].donor_id in {d.pk for d in on_call}
+    assert answer(fast) == answer(whole_pool(monkeypatch, support_request, limit=1, within=within))
+
+
+def test_how_many_the_filters_keep_is_counted_once_for_the_cache_time():
+    DonorFactory(region="US-NY")
+    in_new_york = scoring.Donor.objects.filter(region="US-NY").values("id")
+
+    assert scoring._kept(in_new_york) == 1
+    DonorFactory(region="US-NY")
+    assert scoring._kept(in_new_york) == 1
+    assert scoring._kept(scoring.Donor.objects.filter(region="US-CA").values("id")) == 0

@@ -586,7 +586,7 @@ def test_candidates_page_query_count_is_constant(
     candidate_pool(count, support_request, skill, staff)
     ContentType.objects.clear_cache()
 
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = staff_client.get(
             candidates_url(support_request), {"on_call": "", "min_level": "1"}
         )
