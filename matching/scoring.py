@@ -445,8 +445,8 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among)
     """The shortlist ranked among a narrower set of donors that provably holds it, or None.
 
     1. When the selective hard filters keep at most MATCHING_NARROW_MAX / 2 donors: all of them.
-    2. The donors covering every required skill: when `size` of them pass the filters, they
-       are the answer (covering donors rank above everyone else).
+    2. The donors covering every required skill, when at most as many: when `size` of them pass
+       the filters, they are the answer (covering donors rank above everyone else).
     3. Everyone able to reach a score (`_within_reach`), the score picked so that the set is
        expected to hold twice `size` donors (`_expected`), a larger one when fewer pass the
        filters: ranked, they hold the answer when the last one shortlisted scores that much.
@@ -473,9 +473,12 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among)
             reached[sets] = _within_reach(needs, score, also=also, among=among)
         return reached[sets]
 
+    # Ranking more than half MATCHING_NARROW_MAX donors costs more than reading a set of
+    # those able to reach a score and ranking that (measured at 100k donors).
+    most = settings.MATCHING_NARROW_MAX // 2
     share = 1.0  # of the pool, kept by the selective filters
     if among is not None:
-        kept = _members([among], limit=settings.MATCHING_NARROW_MAX // 2 + 1)
+        kept = _members([among], limit=most + 1)
         if kept is not None:
             return _ranked_rows(
                 support_request, donors, needs, hours_needed, now, size=size, donor_ids=kept
@@ -483,7 +486,7 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among)
         pool = max(need.pool for need in needs)
         share = min(1.0, _kept(among) / pool) if pool else 1.0
     required = [need for need in needs if need.required]
-    covering = _covering(required, among=among) if required else None
+    covering = _covering(required, among=among, most=most) if required else None
     rows = rank(covering or [])
     if len(rows) == size:
         return rows
@@ -526,12 +529,11 @@ def _kept(among) -> int:
     return kept
 
 
-def _covering(required, *, among=None) -> list[int] | None:
+def _covering(required, *, among=None, most) -> list[int] | None:
     """The ids of the donors holding every required skill at its minimum level, read from the
-    skills indexes alone; None when more than MATCHING_NARROW_MAX (ranking that many costs
-    about as much as ranking the pool)."""
+    skills indexes alone; None when more than `most`."""
     held = _holding([(need, _HELD) for need in required], among=among)
-    found = _members([held], limit=settings.MATCHING_NARROW_MAX + 1)
+    found = _members([held], limit=most + 1)
     return None if found is None else sorted(found)
 
 
