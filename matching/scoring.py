@@ -552,9 +552,9 @@ def _first(items, test) -> int:
 
 def _within_reach(needs, score, *, also, among=None) -> list[int] | None:
     """The ids of every donor who could score `score` or more, with `also`; None when more than
-    MATCHING_NARROW_MAX, or when no set is needed. Read in one query: the holders of the rarest
-    skill of each reaching set (`_reaching_sets`), kept when their skills of the request, each
-    counted at the best its state allows, reach the score."""
+    MATCHING_NARROW_MAX, or when no set is needed. Read in one query: the holders of the two
+    rarest skills of each reaching set (`_reaching_sets`), in the states it names, kept when
+    their skills of the request, each counted at the best its state allows, reach the score."""
     sets = _reaching_sets(needs, score)
     if () in sets:
         return None  # anyone could: no narrower set
@@ -574,6 +574,7 @@ def _within_reach(needs, score, *, also, among=None) -> list[int] | None:
 
 
 def _rarity_of(pair) -> tuple[float, int, int]:
+    """How rare holding a skill in a state is (ties broken by skill and state: a fixed order)."""
     need, state = pair
     return need.shares[state - 1], need.skill_id, state
 
@@ -583,6 +584,7 @@ def _key(pair) -> tuple[int, int]:
 
 
 def _keys(pairs) -> list[tuple[int, int]]:
+    """A fixed order for sets of pairs, so the same sets make the same query."""
     return [_key(pair) for pair in pairs]
 
 
