@@ -149,6 +149,8 @@ def test_holding_reads_each_skill_in_its_state_or_better():
     assert set(scoring._holding([(b, TRAINED)])) == set()
     in_both = scoring.Donor.objects.filter(pk=low.pk).values("id")
     assert set(scoring._holding([(a, NEAR)], among=in_both)) == {low.pk}
+    # One level short of 3 is 2: a donor at 1 is not a near miss.
+    assert set(scoring._holding([(need(first.pk, min_level=3), NEAR)])) == {both.pk}
 
 
 def test_covering_donors_are_read_until_the_most():
@@ -481,7 +483,7 @@ def test_staff_filters_narrow_the_sets_read_and_keep_the_answer(settings, monkey
     assert answer(fast) == answer(whole_pool(monkeypatch, support_request, limit=1, within=within))
 
 
-def test_how_many_the_filters_keep_is_counted_once_for_the_cache_time():
+def test_how_many_the_filters_keep_is_counted_once_for_the_cache_time(settings):
     DonorFactory(region="US-NY")
     in_new_york = scoring.Donor.objects.filter(region="US-NY").values("id")
 
@@ -489,3 +491,116 @@ def test_how_many_the_filters_keep_is_counted_once_for_the_cache_time():
     DonorFactory(region="US-NY")
     assert scoring._kept(in_new_york) == 1
     assert scoring._kept(scoring.Donor.objects.filter(region="US-CA").values("id")) == 0
+    settings.MATCHING_RARITY_SECONDS = 0  # kept no time: counted again
+    scoring.cache.clear()
+    scoring._kept(in_new_york)
+    DonorFactory(region="US-NY")
+    assert scoring._kept(in_new_york) == 3
+
+
+def fake_rows(scores):
+    """A stand-in for `_ranked_rows`: the donors of `donor_ids` by the given scores, best first,
+    and the sets it was asked to rank."""
+    asked = []
+
+    def ranked_rows(*args, size, donor_ids=None, **kwargs):
+        asked.append(donor_ids)
+        rows = [{"pk": pk, "covers": 1, "sql_score": scores[pk]} for pk in donor_ids]
+        return sorted(rows, key=lambda row: (-row["sql_score"], row["pk"]))[:size]
+
+    return ranked_rows, asked
+
+
+def test_a_set_that_falls_short_seeds_the_set_that_holds_the_answer(monkeypatch):
+    """One nice-to-have skill, 80 points: trained holders could score 100, declared ones 92.
+    The first set tried (able to reach 100) shortlists a donor at 91 last: the answer reaches
+    91, and the donors able to reach 91 (every holder) hold it, donor 4 at 97 among them."""
+    a = need(1, required=False, min_level=1, max_points=80.0, shares=(0.5, 0.5, 0.1), pool=1000)
+    scores = {1: 99.5, 2: 91.0, 3: 60.0, 4: 97.0, 5: 50.0}
+    ranked_rows, asked = fake_rows(scores)
+    monkeypatch.setattr(scoring, "_ranked_rows", ranked_rows)
+    reads = []
+
+    def within_reach(needs, score, *, also, among=None):
+        reads.append(score)
+        return [1, 2, 3] if score > 92.0 else [1, 2, 3, 4, 5]
+
+    monkeypatch.setattr(scoring, "_within_reach", within_reach)
+
+    rows = scoring._narrowed(None, None, [a], 1.0, None, size=2, among=None)
+
+    assert [row["pk"] for row in rows] == [1, 4]
+    assert reads == [100.0, 91.0] and asked == [[1, 2, 3], [1, 2, 3, 4, 5]]
+
+
+def test_a_set_read_or_ranked_once_is_not_read_or_ranked_again(monkeypatch):
+    """The seed's score names the same least ways as the score tried: its set is not read, nor
+    ranked, twice."""
+    a = need(1, required=False, min_level=1, max_points=80.0, shares=(0.5, 0.5, 0.1), pool=1000)
+    ranked_rows, asked = fake_rows({1: 99.5, 2: 95.0, 3: 60.0})
+    monkeypatch.setattr(scoring, "_ranked_rows", ranked_rows)
+    reads = []
+
+    def within_reach(needs, score, *, also, among=None):
+        reads.append(score)
+        return [1, 2, 3]
+
+    monkeypatch.setattr(scoring, "_within_reach", within_reach)
+
+    rows = scoring._narrowed(None, None, [a], 1.0, None, size=2, among=None)
+
+    assert [row["pk"] for row in rows] == [1, 2]
+    assert reads == [100.0] and asked == [[1, 2, 3]]
+
+
+def spy_ranked_rows(monkeypatch):
+    calls = []
+    ranked_rows = scoring._ranked_rows
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("donor_ids"))
+        return ranked_rows(*args, **kwargs)
+
+    monkeypatch.setattr(scoring, "_ranked_rows", spy)
+    return calls
+
+
+def test_as_many_covering_donors_as_the_short_list_are_ranked_alone(settings, monkeypatch):
+    settings.MATCHING_NARROW_MAX = 10
+    skill, other = SkillFactory(), SkillFactory()
+    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
+    RequestSkillFactory(request=support_request, skill=skill, required=True, min_level=2)
+    RequestSkillFactory(request=support_request, skill=other, required=False, min_level=1)
+    covering = sorted(strong(skill).pk for _ in range(2))
+    for _ in range(6):
+        strong(other)
+    calls = spy_ranked_rows(monkeypatch)
+
+    fast = scoring.rank_candidates(support_request, limit=1)  # shortlists 2
+
+    assert calls == [covering]
+    assert fast[0].donor_id in covering
+
+
+def test_one_more_than_half_the_most_is_not_ranked_all_at_once(settings, monkeypatch):
+    settings.MATCHING_NARROW_MAX = 10
+    skill = SkillFactory()
+    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
+    RequestSkillFactory(request=support_request, skill=skill, required=True, min_level=2)
+    RequestLanguageFactory(request=support_request, code="es")
+    speakers = [strong(skill) for _ in range(6)]  # half of 10, and one
+    for donor in speakers:
+        DonorLanguageFactory(donor=donor, code="es")
+    covering = []
+    read = scoring._covering
+    monkeypatch.setattr(scoring, "_covering", lambda *a, **kw: covering.append(1) or read(*a, **kw))
+
+    fast = scoring.rank_candidates(support_request, limit=1)
+
+    assert covering  # the narrower sets were read: not all six ranked at once
+    assert fast[0].donor_id in {d.pk for d in speakers}
+    DonorLanguage = type(speakers[0].languages.first())
+    DonorLanguage.objects.filter(donor=speakers[0]).delete()
+    covering.clear()
+    scoring.rank_candidates(support_request, limit=1)
+    assert not covering  # five: ranked at once

@@ -546,3 +546,10 @@ def test_score_donor_include_resting_returns_marked_candidate(request_for, skill
 
     assert scoring.score_donor(request_for, donor) is None
     assert scoring.score_donor(request_for, donor, include_resting=True).is_resting is True
+
+
+def test_rank_candidates_gives_twenty_by_default(request_for, skill):
+    for _ in range(21):
+        donor_with((skill, 2))
+
+    assert len(scoring.rank_candidates(request_for)) == 20
