@@ -218,8 +218,13 @@ CELERY_BEAT_SCHEDULE["matching-expire"] = {
     "task": "matching.expire_matches",
     "schedule": MATCHING_EXPIRE_INTERVAL,
 }
-# How long (seconds) the skills' rarity in the pool (what weighs them) is kept in the cache.
+# How long (seconds) the skills' rarity in the pool (what weighs them) is kept in the cache;
+# beat counts it again at half that, so rankings find it counted.
 MATCHING_RARITY_SECONDS = env_int("MATCHING_RARITY_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["matching-rarity"] = {
+    "task": "matching.refresh_rarity",
+    "schedule": max(MATCHING_RARITY_SECONDS / 2, 1),
+}
 # Ranking first tries narrower sets of donors (see matching/scoring.py `_narrowed`), each only when
 # it has at most this many members (past that, ranking it costs as much as ranking the pool),
 # and ranks at most MATCHING_NARROW_TRIES sets of donors able to reach a score (two queries each).

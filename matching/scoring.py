@@ -278,23 +278,31 @@ def _shares(weights) -> list[float]:
 def _rarity(today) -> tuple[int, dict[int, dict[tuple[int, bool], int]]]:
     """The matchable pool's size and how many in it hold each skill, at each level, verified by
     a training or not: what IDF weighs (and narrowing expects). Counted for every skill at once
-    and kept MATCHING_RARITY_SECONDS in the cache: rarity moves slowly, and counting it over the
-    pool would otherwise be most of a ranking's work at scale."""
-    key = f"matching:rarity:levels:{today.isoformat()}"
-    rarity = cache.get(key)
-    if rarity is None:
-        pool = Donor.objects.matchable(today)
-        counted = (
-            DonorSkill.objects.filter(donor__in=pool)
-            .values("skill_id", "level")
-            .annotate(trained=Q(trained_at__isnull=False), n=Count("pk"))
-            .values_list("skill_id", "level", "trained", "n")
-        )
-        levels: dict[int, dict[tuple[int, bool], int]] = {}
-        for skill_id, level, trained, n in counted:
-            levels.setdefault(skill_id, {})[level, trained] = n
-        rarity = (pool.count(), levels)
-        cache.set(key, rarity, settings.MATCHING_RARITY_SECONDS)
+    and kept MATCHING_RARITY_SECONDS in the cache (Celery beat counts it again before then,
+    `refresh_rarity`): rarity moves slowly, and counting it over the pool would otherwise be
+    most of a ranking's work at scale."""
+    return cache.get(_rarity_key(today)) or refresh_rarity(today)
+
+
+def _rarity_key(today) -> str:
+    return f"matching:rarity:levels:{today.isoformat()}"
+
+
+def refresh_rarity(today=None) -> tuple[int, dict[int, dict[tuple[int, bool], int]]]:
+    """Count the skills' rarity in the matchable pool (see `_rarity`) and keep it in the cache."""
+    today = today or timezone.localdate()
+    pool = Donor.objects.matchable(today)
+    counted = (
+        DonorSkill.objects.filter(donor__in=pool)
+        .values("skill_id", "level")
+        .annotate(trained=Q(trained_at__isnull=False), n=Count("pk"))
+        .values_list("skill_id", "level", "trained", "n")
+    )
+    levels: dict[int, dict[tuple[int, bool], int]] = {}
+    for skill_id, level, trained, n in counted:
+        levels.setdefault(skill_id, {})[level, trained] = n
+    rarity = (pool.count(), levels)
+    cache.set(_rarity_key(today), rarity, settings.MATCHING_RARITY_SECONDS)
     return rarity
 
 

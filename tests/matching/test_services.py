@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from matching import services, tasks
+from matching import scoring, services, tasks
 from matching.models import CandidateRejection, Match, MatchStatus
 from matching.services import MatchError
 from tests.conftest import require
@@ -345,3 +345,19 @@ def test_propose_match_with_too_many_open_proposals_is_refused(support_request, 
         "This volunteer cannot be asked now: 3 proposals are already waiting for their answer."
     )
     assert not Match.objects.filter(request=support_request).exists()
+
+
+def test_refresh_rarity_task_counts_the_pool_again_before_the_cache_expires(settings):
+    skill = SkillFactory()
+    DonorSkillFactory(skill=skill, level=2)
+    today = timezone.localdate()
+    pool, levels = scoring._rarity(today)
+    DonorSkillFactory(skill=skill, level=2, trained_at=timezone.now())
+
+    assert scoring._rarity(today) == (pool, levels)  # kept
+    tasks.refresh_rarity.delay()
+
+    assert scoring._rarity(today) == (pool + 1, {skill.pk: {(2, False): 1, (2, True): 1}})
+    schedule = settings.CELERY_BEAT_SCHEDULE["matching-rarity"]
+    assert schedule["task"] == "matching.refresh_rarity"
+    assert schedule["schedule"] == settings.MATCHING_RARITY_SECONDS / 2

@@ -20,6 +20,7 @@ def test_beat_schedule_runs_sweep_and_purge_tasks_that_exist():
         "notifications.sweep_outbox",
         "notifications.purge_outbox",
         "matching.expire_matches",
+        "matching.refresh_rarity",
         "trainings.expire_offers",
         "trainings.send_reminders",
     }
