@@ -604,3 +604,104 @@ def test_one_more_than_half_the_most_is_not_ranked_all_at_once(settings, monkeyp
     covering.clear()
     scoring.rank_candidates(support_request, limit=1)
     assert not covering  # five: ranked at once
+
+
+def test_covering_donors_too_many_to_read_still_rank_first(settings, monkeypatch):
+    """More donors cover the required skill than are read (half of MATCHING_NARROW_MAX), all
+    weak; strong donors holding the nice skills, one level short on the required one, could
+    score more. A set of those able to reach a score leaves the covering donors out, so it
+    cannot prove the answer: they rank first whatever their score."""
+    settings.MATCHING_NARROW_MAX = 10
+    required, nice_one, nice_two = SkillFactory(), SkillFactory(), SkillFactory()
+    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
+    RequestSkillFactory(request=support_request, skill=required, required=True, min_level=2)
+    RequestSkillFactory(request=support_request, skill=nice_one, required=False, min_level=1)
+    RequestSkillFactory(request=support_request, skill=nice_two, required=False, min_level=1)
+    covering = {weak(required).pk for _ in range(6)}
+    for _ in range(4):
+        donor = strong(nice_one, nice_two)
+        DonorSkillFactory(donor=donor, skill=required, level=1, trained_at=timezone.now())
+
+    fast = scoring.rank_candidates(support_request, limit=1)
+
+    assert fast[0].donor_id in covering and fast[0].covers_all_required
+    assert answer(fast) == answer(whole_pool(monkeypatch, support_request, limit=1))
+
+
+def two_nice_needs():
+    """Two nice-to-have skills of 60 and 20 points, held by half the pool, verified by a
+    training for one donor in a thousand: best scores 100 (both verified), 98, 94, 92 (both
+    declared), 80 (the first verified alone), 74, 40, 38."""
+    shares = (1.0, 0.5, 0.001)
+    return [
+        need(1, required=False, min_level=1, max_points=60.0, shares=shares, pool=1000),
+        need(2, required=False, min_level=1, max_points=20.0, shares=shares, pool=1000),
+    ]
+
+
+def fake_reach(reads, sets):
+    """A stand-in for `_within_reach`: `sets` maps the lowest score of each set to its ids."""
+
+    def within_reach(needs, score, *, also, among=None):
+        reads.append(score)
+        return next(ids for lowest, ids in sorted(sets.items(), reverse=True) if score > lowest)
+
+    return within_reach
+
+
+def test_a_set_proves_the_answer_only_by_its_last_shortlisted_donor(monkeypatch):
+    """The first set tried (both skills held: able to reach 92) shortlists donors at 99, 93 and
+    70: not proved, though the second is past 92. The answer reaches 70, and those able to reach
+    70 (holding the first skill) bring donor 5, at 79, into it."""
+    ranked_rows, asked = fake_rows({1: 99, 2: 93, 3: 70, 4: 60, 5: 79, 6: 75, 7: 72, 8: 30})
+    monkeypatch.setattr(scoring, "_ranked_rows", ranked_rows)
+    reads = []
+    everyone = [1, 2, 3, 4, 5, 6, 7, 8]
+    sets = {80: [1, 2, 3, 4], 74: [1, 2, 3, 4, 5, 6], 0: everyone}
+    monkeypatch.setattr(scoring, "_within_reach", fake_reach(reads, sets))
+
+    rows = scoring._narrowed(None, None, two_nice_needs(), 1.0, None, size=3, among=None)
+
+    assert [row["pk"] for row in rows] == [1, 2, 5]
+    assert reads == [92.0, 70] and asked == [[1, 2, 3, 4], everyone]
+
+
+@pytest.mark.parametrize("tries", [1, 2])
+def test_sets_too_few_to_shortlist_lead_to_larger_ones_as_many_times_as_allowed(
+    settings, monkeypatch, tries
+):
+    """The first set tried holds two donors, fewer than the short list: the next try takes a
+    lower score, expected to hold four times as many, if a try is left."""
+    settings.MATCHING_NARROW_TRIES = tries
+    ranked_rows, asked = fake_rows({1: 99, 2: 93, 3: 90, 4: 85})
+    # A set of two is too few to shortlist three: never ranked.
+    monkeypatch.setattr(scoring, "_ranked_rows", ranked_rows)
+    reads = []
+    monkeypatch.setattr(scoring, "_within_reach", fake_reach(reads, {80: [1, 2], 0: [1, 2, 3, 4]}))
+
+    rows = scoring._narrowed(None, None, two_nice_needs(), 1.0, None, size=3, among=None)
+
+    if tries == 1:
+        assert rows is None and reads == [92.0] and asked == []
+    else:
+        assert [row["pk"] for row in rows] == [1, 2, 3]
+        assert reads == [92.0, 80.0]  # the next score below, expected to hold 4 x 6
+        assert asked == [[1, 2, 3, 4]]
+
+
+def test_the_score_tried_first_counts_the_share_the_selective_filters_keep(monkeypatch):
+    """A hundredth of the pool passes the selective filters: the set first tried is the one
+    expected to hold twice the short list of those, a lower score than for the whole pool."""
+    ranked_rows, _asked = fake_rows({1: 99, 2: 93, 3: 90})
+    monkeypatch.setattr(scoring, "_ranked_rows", ranked_rows)
+    monkeypatch.setattr(scoring, "_members", lambda queries, limit=None: None)  # too many
+    monkeypatch.setattr(scoring, "_kept", lambda among: 10)
+    reads = []
+    monkeypatch.setattr(scoring, "_within_reach", fake_reach(reads, {0: [1, 2, 3]}))
+    among = scoring.Donor.objects.values("id")
+
+    scoring._narrowed(None, None, two_nice_needs(), 1.0, None, size=3, among=among)
+
+    # Whole pool: holding both skills (92) is expected to hold 250; a hundredth of that is 2.5,
+    # and only holding either skill (38: 1,000 donors, 10 of them kept) reaches 6.
+    assert reads[0] == 38.0
