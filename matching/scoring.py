@@ -100,7 +100,6 @@ class _Need:
     min_level: int
     weight: float
     max_points: float
-    holders: int = 0  # how many in the matchable pool hold the skill (at any level)
     # Of the matchable pool, the share holding it one level short or better, at its minimum
     # or better, and at its minimum verified by a training: what narrowing expects a set to hold.
     shares: tuple[float, float, float] = (1.0, 1.0, 1.0)
@@ -259,7 +258,6 @@ def _needs(support_request, now) -> list[_Need]:
             min_level=row.min_level,
             weight=round(w, 3),
             max_points=share,
-            holders=held(row, 0),
             shares=shares(row),
             pool=pool_size,
         )

@@ -452,7 +452,7 @@ def test_few_passing_the_selective_filters_are_ranked_all_at_once(settings, monk
     RequestSkillFactory(request=support_request, skill=skill, required=True, min_level=2)
     RequestLanguageFactory(request=support_request, code="es")
     speakers = [strong(skill) for _ in range(3)]
-    for donor in speakers:
+    for donor in [*speakers, strong()]:  # the last holds no skill of the request
         DonorLanguageFactory(donor=donor, code="es")
     for _ in range(12):
         strong(skill)  # many more hold the skill, speaking only English
@@ -464,6 +464,8 @@ def test_few_passing_the_selective_filters_are_ranked_all_at_once(settings, monk
     assert taken and not ranked  # no other set was read
     assert fast[0].donor_id in {d.pk for d in speakers}
     assert answer(fast) == answer(whole_pool(monkeypatch, support_request, limit=1))
+    everyone = scoring.rank_candidates(support_request, limit=5)
+    assert {c.donor_id for c in everyone} == {d.pk for d in speakers}  # holders only
 
 
 def test_staff_filters_narrow_the_sets_read_and_keep_the_answer(settings, monkeypatch):

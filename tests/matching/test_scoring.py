@@ -1,4 +1,5 @@
 import datetime
+import math
 
 import pytest
 from django.utils import timezone
@@ -553,3 +554,81 @@ def test_rank_candidates_gives_twenty_by_default(request_for, skill):
         donor_with((skill, 2))
 
     assert len(scoring.rank_candidates(request_for)) == 20
+
+
+def modifier(candidate, factor):
+    return {m["factor"]: m for m in candidate.explanation["modifiers"]}[factor]
+
+
+def test_rank_candidates_counts_recent_matches_apart_from_current_ones(request_for, skill):
+    donor = donor_with((skill, 2))
+    Match.objects.create(
+        request=SupportRequestFactory(),
+        donor=donor,
+        status=MatchStatus.COMPLETED,
+        answered_at=timezone.now() - datetime.timedelta(days=5),
+    )
+    Match.objects.create(
+        request=SupportRequestFactory(),
+        donor=donor,
+        status=MatchStatus.COMPLETED,
+        answered_at=timezone.now() - datetime.timedelta(days=90),
+    )
+
+    (candidate,) = scoring.rank_candidates(request_for)
+
+    fairness = modifier(candidate, "fairness")
+    assert fairness["detail"] == "0 current, 1 recent matches"
+    assert fairness["points"] == scoring.FAIRNESS_BASE - scoring.FAIRNESS_PER_RECENT
+
+
+def test_rank_candidates_weighs_a_skill_by_its_rarity_in_the_pool(request_for, skill):
+    donor_with((skill, 2))
+    donor_with((skill, 1))
+    donor_with((SkillFactory(), 2))
+    # 3 matchable donors, 2 holding the skill: IDF log(4 / 3) + 1, doubled for a required skill.
+    expected = round((math.log(4 / 3) + 1) * scoring.REQUIRED_WEIGHT, 3)
+
+    assert weights(request_for) == [expected]
+
+
+def test_rank_candidates_on_another_day_counts_that_days_pool_and_weeks(request_for, skill):
+    """Ranking as of a later day: a donor paused until then counts in the skill's rarity, and
+    the hours needed a week are spread over the weeks left from that day."""
+    request_for.hours_estimate = 30
+    request_for.needed_by = timezone.localdate() + datetime.timedelta(days=42)
+    request_for.save()
+    donor_with((skill, 2), weekly_hours=40)
+    donor_with((SkillFactory(), 2))
+    donor_with((skill, 2), paused_until=timezone.localdate() + datetime.timedelta(days=10))
+    later = timezone.now() + datetime.timedelta(days=14)
+
+    (first, *_) = scoring.rank_candidates(request_for, now=later)
+
+    # That day: 3 matchable donors, 2 holding the skill; 4 weeks left, 7.5 h a week.
+    assert [s["weight"] for s in first.explanation["skills"]] == [
+        round((math.log(4 / 3) + 1) * scoring.REQUIRED_WEIGHT, 3)
+    ]
+    assert modifier(first, "hours_fit")["detail"] == "40 h/week offered, about 7.5 h/week needed"
+
+
+def test_score_donor_scores_a_donor_holding_none_of_the_skills_by_modifiers(request_for, skill):
+    donor = donor_with((SkillFactory(), 3), weekly_hours=40)
+
+    candidate = scoring.score_donor(request_for, donor)
+
+    assert candidate is not None and not candidate.covers_all_required
+    assert [s["points"] for s in candidate.explanation["skills"]] == [0.0]
+    assert candidate.score == sum(m["points"] for m in candidate.explanation["modifiers"])
+
+
+def test_a_request_without_skills_ranks_eligible_donors_by_modifiers_alone():
+    support_request = SupportRequestFactory(hours_estimate=2)
+    near = DonorFactory(weekly_hours=40, region=support_request.region)
+    far = DonorFactory(weekly_hours=1, country="CA", region="")
+
+    candidates = scoring.rank_candidates(support_request)
+
+    assert [c.donor_id for c in candidates] == [near.pk, far.pk]
+    assert all(c.covers_all_required and not c.explanation["skills"] for c in candidates)
+    assert candidates[0].score == sum(m["points"] for m in candidates[0].explanation["modifiers"])
