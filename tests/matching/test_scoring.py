@@ -632,3 +632,16 @@ def test_a_request_without_skills_ranks_eligible_donors_by_modifiers_alone():
     assert [c.donor_id for c in candidates] == [near.pk, far.pk]
     assert all(c.covers_all_required and not c.explanation["skills"] for c in candidates)
     assert candidates[0].score == sum(m["points"] for m in candidates[0].explanation["modifiers"])
+
+
+def test_score_donor_reads_one_donor_in_a_fixed_number_of_queries(
+    request_for, skill, django_assert_num_queries
+):
+    donor = donor_with((skill, 2))
+    for _ in range(3):
+        donor_with((skill, 3))
+    scoring.score_donor(request_for, donor)  # counts the skills' rarity into the cache
+
+    # The request's languages, its skills, the ranking, the donor's skills (rarity: cached).
+    with django_assert_num_queries(4):
+        assert scoring.score_donor(request_for, donor).donor_id == donor.pk
