@@ -487,7 +487,13 @@ def _narrowed(support_request, donors, needs, hours_needed, now, *, size, among)
         kept = _members([among], limit=most + 1)
         if kept is not None:
             return _ranked_rows(
-                support_request, donors, needs, hours_needed, now, size=size, donor_ids=kept
+                support_request,
+                donors,
+                needs,
+                hours_needed,
+                now,
+                size=size,
+                donor_ids=sorted(kept),
             )
         pool = max(need.pool for need in needs)
         share = min(1.0, _kept(among) / pool) if pool else 1.0

@@ -452,16 +452,19 @@ def test_few_passing_the_selective_filters_are_ranked_all_at_once(settings, monk
     RequestSkillFactory(request=support_request, skill=skill, required=True, min_level=2)
     RequestLanguageFactory(request=support_request, code="es")
     speakers = [strong(skill) for _ in range(3)]
-    for donor in [*speakers, strong()]:  # the last holds no skill of the request
+    not_holding = strong()  # no skill of the request
+    for donor in [*speakers, not_holding]:
         DonorLanguageFactory(donor=donor, code="es")
     for _ in range(12):
         strong(skill)  # many more hold the skill, speaking only English
     ranked = []
     monkeypatch.setattr(scoring, "_covering", lambda *args, **kwargs: ranked.append(1))
+    calls = spy_ranked_rows(monkeypatch)
 
     fast, taken = narrowing_taken(monkeypatch, support_request, limit=1)
 
     assert taken and not ranked  # no other set was read
+    assert calls == [sorted(d.pk for d in [*speakers, not_holding])]  # the speakers, by id
     assert fast[0].donor_id in {d.pk for d in speakers}
     assert answer(fast) == answer(whole_pool(monkeypatch, support_request, limit=1))
     everyone = scoring.rank_candidates(support_request, limit=5)
@@ -691,13 +694,17 @@ def test_sets_too_few_to_shortlist_lead_to_larger_ones_as_many_times_as_allowed(
         assert asked == [[1, 2, 3, 4]]
 
 
-def test_the_score_tried_first_counts_the_share_the_selective_filters_keep(monkeypatch):
+@pytest.mark.parametrize(("kept", "first"), [(10, 38.0), (12, 74.0)])
+def test_the_score_tried_first_counts_the_share_the_selective_filters_keep(
+    monkeypatch, kept, first
+):
     """A hundredth of the pool passes the selective filters: the set first tried is the one
-    expected to hold twice the short list of those, a lower score than for the whole pool."""
+    expected to hold twice the short list of those, a lower score than for the whole pool.
+    With 12 in 1,000, holding the first skill (74: 500 expected, 6 kept) is just enough."""
     ranked_rows, _asked = fake_rows({1: 99, 2: 93, 3: 90})
     monkeypatch.setattr(scoring, "_ranked_rows", ranked_rows)
     monkeypatch.setattr(scoring, "_members", lambda queries, limit=None: None)  # too many
-    monkeypatch.setattr(scoring, "_kept", lambda among: 10)
+    monkeypatch.setattr(scoring, "_kept", lambda among: kept)
     reads = []
     monkeypatch.setattr(scoring, "_within_reach", fake_reach(reads, {0: [1, 2, 3]}))
     among = scoring.Donor.objects.values("id")
@@ -706,4 +713,22 @@ def test_the_score_tried_first_counts_the_share_the_selective_filters_keep(monke
 
     # Whole pool: holding both skills (92) is expected to hold 250; a hundredth of that is 2.5,
     # and only holding either skill (38: 1,000 donors, 10 of them kept) reaches 6.
-    assert reads[0] == 38.0
+    assert reads[0] == first
+
+
+def test_a_pool_counted_empty_does_not_break_narrowing(settings):
+    """The skills' rarity counted while nobody was matchable (a new site), volunteers joining
+    within the cache time: nothing divides by the empty pool."""
+    settings.MATCHING_NARROW_MAX = 2  # ranked all at once: one donor at most
+    skill = SkillFactory()
+    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
+    RequestSkillFactory(request=support_request, skill=skill, required=True, min_level=2)
+    RequestLanguageFactory(request=support_request, code="es")
+    assert scoring.refresh_rarity()[0] == 0
+    speakers = [strong(skill) for _ in range(2)]
+    for donor in speakers:
+        DonorLanguageFactory(donor=donor, code="es")
+
+    candidates = scoring.rank_candidates(support_request, limit=1)
+
+    assert candidates[0].donor_id in {d.pk for d in speakers}
