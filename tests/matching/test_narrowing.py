@@ -281,18 +281,11 @@ def test_narrowed_ranking_is_the_ranking_of_every_holder(settings, monkeypatch, 
     build_pool(rng, skills, 100)
     requests = [random_request(rng, skills) for _ in range(24)]
     taken = []
-    narrowed = scoring._narrowed
-
-    def spy(*args, **kwargs):
-        rows = narrowed(*args, **kwargs)
-        taken.append(rows is not None)
-        return rows
 
     for support_request in requests:
-        monkeypatch.setattr(scoring, "_narrowed", spy)
-        fast = scoring.rank_candidates(support_request, limit=4)
-        monkeypatch.setattr(scoring, "_narrowed", lambda *args, **kwargs: None)
-        whole = scoring.rank_candidates(support_request, limit=4)
+        fast, was_taken = narrowing_taken(monkeypatch, support_request, limit=4)
+        taken.append(was_taken)
+        whole = whole_pool(monkeypatch, support_request, limit=4)
         assert answer(fast) == answer(whole), support_request.pk
 
     # The comparison means something only if narrowing was taken, and not always; and how
