@@ -359,15 +359,25 @@ def weak(*skills):
     return donor
 
 
+def request_needing(required, *nice, min_level=2, language=None):
+    """A request in the region of `strong` donors, 30 hours of work: the `required` skill at
+    `min_level`, each `nice` one at the lowest level, and `language` when given."""
+    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
+    RequestSkillFactory(request=support_request, skill=required, required=True, min_level=min_level)
+    for skill in nice:
+        RequestSkillFactory(request=support_request, skill=skill, required=False, min_level=1)
+    if language:
+        RequestLanguageFactory(request=support_request, code=language)
+    return support_request
+
+
 @pytest.fixture
 def rare_and_common():
     """A rare required skill and a common nice-to-have one (so the common one weighs little)."""
     rare, common = SkillFactory(), SkillFactory()
     for _ in range(20):
         DonorSkillFactory(skill=common, level=1, donor=DonorFactory(weekly_hours=1))
-    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
-    RequestSkillFactory(request=support_request, skill=rare, required=True, min_level=2)
-    RequestSkillFactory(request=support_request, skill=common, required=False, min_level=1)
+    support_request = request_needing(rare, common)
     return support_request, rare, common
 
 
@@ -394,9 +404,7 @@ def test_covering_donors_come_first_whatever_the_narrower_set(settings, monkeypa
     of the rest must not leave a covering donor out."""
     settings.MATCHING_NARROW_MAX = 30
     required, nice = SkillFactory(), SkillFactory()
-    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
-    RequestSkillFactory(request=support_request, skill=required, required=True, min_level=3)
-    RequestSkillFactory(request=support_request, skill=nice, required=False, min_level=1)
+    support_request = request_needing(required, nice, min_level=3)
     covering = weak(required)
     scoring.DonorSkill.objects.filter(donor=covering).update(level=3)
     for _ in range(6):
@@ -418,10 +426,7 @@ def test_a_set_of_the_rest_holds_the_answer_only_with_every_covering_donor(setti
     covering donor must be added to them: it ranks first whatever its score."""
     settings.MATCHING_NARROW_MAX = 40
     common, rare_one, rare_two = SkillFactory(), SkillFactory(), SkillFactory()
-    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
-    RequestSkillFactory(request=support_request, skill=common, required=True, min_level=3)
-    RequestSkillFactory(request=support_request, skill=rare_one, required=False, min_level=1)
-    RequestSkillFactory(request=support_request, skill=rare_two, required=False, min_level=1)
+    support_request = request_needing(common, rare_one, rare_two, min_level=3)
     covering = weak(common)
     scoring.DonorSkill.objects.filter(donor=covering).update(level=3)
     for _ in range(6):
@@ -441,9 +446,7 @@ def test_few_passing_the_selective_filters_are_ranked_all_at_once(settings, monk
     and taken before any other."""
     settings.MATCHING_NARROW_MAX = 10
     skill = SkillFactory()
-    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
-    RequestSkillFactory(request=support_request, skill=skill, required=True, min_level=2)
-    RequestLanguageFactory(request=support_request, code="es")
+    support_request = request_needing(skill, language="es")
     speakers = [strong(skill) for _ in range(3)]
     not_holding = strong()  # no skill of the request
     for donor in [*speakers, not_holding]:
@@ -467,8 +470,7 @@ def test_few_passing_the_selective_filters_are_ranked_all_at_once(settings, monk
 def test_staff_filters_narrow_the_sets_read_and_keep_the_answer(settings, monkeypatch):
     settings.MATCHING_NARROW_MAX = 10
     skill = SkillFactory()
-    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
-    RequestSkillFactory(request=support_request, skill=skill, required=True, min_level=2)
+    support_request = request_needing(skill)
     on_call = [strong(skill, on_call=True) for _ in range(3)]
     for _ in range(12):
         strong(skill)
@@ -566,9 +568,7 @@ def spy_ranked_rows(monkeypatch):
 def test_as_many_covering_donors_as_the_short_list_are_ranked_alone(settings, monkeypatch):
     settings.MATCHING_NARROW_MAX = 10
     skill, other = SkillFactory(), SkillFactory()
-    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
-    RequestSkillFactory(request=support_request, skill=skill, required=True, min_level=2)
-    RequestSkillFactory(request=support_request, skill=other, required=False, min_level=1)
+    support_request = request_needing(skill, other)
     covering = sorted(strong(skill).pk for _ in range(2))
     for _ in range(6):
         strong(other)
@@ -583,9 +583,7 @@ def test_as_many_covering_donors_as_the_short_list_are_ranked_alone(settings, mo
 def test_one_more_than_half_the_most_is_not_ranked_all_at_once(settings, monkeypatch):
     settings.MATCHING_NARROW_MAX = 10
     skill = SkillFactory()
-    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
-    RequestSkillFactory(request=support_request, skill=skill, required=True, min_level=2)
-    RequestLanguageFactory(request=support_request, code="es")
+    support_request = request_needing(skill, language="es")
     speakers = [strong(skill) for _ in range(6)]  # half of 10, and one
     for donor in speakers:
         DonorLanguageFactory(donor=donor, code="es")
@@ -611,10 +609,7 @@ def test_covering_donors_too_many_to_read_still_rank_first(settings, monkeypatch
     cannot prove the answer: they rank first whatever their score."""
     settings.MATCHING_NARROW_MAX = 10
     required, nice_one, nice_two = SkillFactory(), SkillFactory(), SkillFactory()
-    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
-    RequestSkillFactory(request=support_request, skill=required, required=True, min_level=2)
-    RequestSkillFactory(request=support_request, skill=nice_one, required=False, min_level=1)
-    RequestSkillFactory(request=support_request, skill=nice_two, required=False, min_level=1)
+    support_request = request_needing(required, nice_one, nice_two)
     covering = {weak(required).pk for _ in range(6)}
     for _ in range(4):
         donor = strong(nice_one, nice_two)
@@ -714,9 +709,7 @@ def test_a_pool_counted_empty_does_not_break_narrowing(settings):
     within the cache time: nothing divides by the empty pool."""
     settings.MATCHING_NARROW_MAX = 2  # ranked all at once: one donor at most
     skill = SkillFactory()
-    support_request = SupportRequestFactory(region="US-CA", hours_estimate=30)
-    RequestSkillFactory(request=support_request, skill=skill, required=True, min_level=2)
-    RequestLanguageFactory(request=support_request, code="es")
+    support_request = request_needing(skill, language="es")
     assert scoring.refresh_rarity()[0] == 0
     speakers = [strong(skill) for _ in range(2)]
     for donor in speakers:
